@@ -1,0 +1,1 @@
+"""Cluneal: decision support for superior and middle cluneal nerve entrapment."""

@@ -1,0 +1,36 @@
+"""The ``cluneal`` command."""
+
+from __future__ import annotations
+
+import click
+
+from cluneal.cli.assess import assess_command, knowledge_command
+from cluneal.cli.serve import serve_command
+
+HELP = """Cluneal: decision support for superior and middle cluneal nerve entrapment.
+
+\b
+Commands read a case (cluneal-case/1 JSON) or run the web application.
+Exit status: 0 success, 2 bad input (every problem is listed), 1 unexpected failure.
+
+\b
+Environment:
+  CLUNEAL_KNOWLEDGE   a site's knowledge pack (JSON file) instead of the default one
+  DATABASE_URL        database for `serve` (default: SQLite in the user's data directory)
+  CLUNEAL_DATA_DIR    where the default SQLite database and other state are kept
+"""
+
+
+@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cluneal")
+def cli() -> None:
+    pass
+
+
+cli.add_command(assess_command)
+cli.add_command(knowledge_command)
+cli.add_command(serve_command)
+
+
+def main() -> None:
+    cli(auto_envvar_prefix="CLUNEAL")

@@ -1,0 +1,51 @@
+"""What several commands share: reading JSON input and reporting bad input with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
+import click
+
+from cluneal.knowledge.loader import PackError, active_pack, load_pack
+from cluneal.knowledge.model import KnowledgePack
+from cluneal.knowledge.reader import Problem
+
+BAD_INPUT = 2
+
+
+def fail(message: str, problems: Iterable[Problem | str] = ()) -> NoReturn:
+    click.echo(f"cluneal: {message}", err=True)
+    for p in problems:
+        click.echo(f"  {p}", err=True)
+    sys.exit(BAD_INPUT)
+
+
+def read_json(source: str) -> Any:
+    """Parse JSON from a file path, or from standard input when ``source`` is ``-``."""
+    name = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            with open(source, encoding="utf-8") as f:
+                text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}")
+    if not text.strip():
+        fail(f"{name} is empty: expected a JSON object")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})")
+    except RecursionError:
+        fail(f"{name}: JSON nested too deeply")
+
+
+def pack_from(path: str | None) -> KnowledgePack:
+    try:
+        return load_pack(path) if path else active_pack()
+    except PackError as exc:
+        fail("the knowledge pack is invalid", exc.problems)

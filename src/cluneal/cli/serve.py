@@ -1,0 +1,95 @@
+"""``cluneal serve``: the web application behind a production WSGI server (gunicorn)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from cluneal.cli.common import fail
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="CLUNEAL_HOST",
+    help="Address to listen on; 0.0.0.0 for every interface. [env: CLUNEAL_HOST]",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    envvar="CLUNEAL_PORT",
+    help="TCP port. [env: CLUNEAL_PORT]",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="CLUNEAL_WORKERS",
+    help="Worker processes. [env: CLUNEAL_WORKERS]",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="CLUNEAL_THREADS",
+    help="Threads per worker. [env: CLUNEAL_THREADS]",
+)
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Run the web application (calculator, API) with gunicorn.
+
+    The database is created or migrated before the server starts: a SQLite file in the user's
+    data directory by default (CLUNEAL_DATA_DIR to choose the directory), or the database named
+    by DATABASE_URL (postgres://user@host:5432/name or sqlite:///path/file.sqlite3).
+
+    \b
+    Examples:
+      cluneal serve                       # http://127.0.0.1:8000
+      cluneal serve --host 0.0.0.0 --port 8080
+      DATABASE_URL=postgres://cluneal@db/cluneal cluneal serve
+
+    Put it behind a TLS-terminating reverse proxy in production and set CLUNEAL_ALLOWED_HOSTS
+    and CLUNEAL_SECRET_KEY (see the README's configuration table).
+    """
+    from cluneal.web.setup import prepare  # Django is configured only when serving
+
+    try:
+        database = prepare()
+    except ValueError as exc:
+        fail(str(exc))
+    click.echo(f"Cluneal on http://{host}:{port}/ (database: {database})")
+    run_gunicorn(host, port, workers, threads)
+
+
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from cluneal.web.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "accesslog": "-",
+                "errorlog": "-",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "forwarded_allow_ips": os.environ.get("CLUNEAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    Server().run()

@@ -1,0 +1,1 @@
+"""Knowledge packs: clinical facts as data, each with its sources."""

@@ -1,0 +1,1 @@
+"""The Django project: the only package that imports Django."""

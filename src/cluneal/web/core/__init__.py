@@ -1,0 +1,1 @@
+"""Shared web pieces: base template, security headers, site context."""
