@@ -9,8 +9,7 @@ import click
 
 from cluneal.cli.common import fail, pack_from, read_json
 from cluneal.core import assess, parse_case
-from cluneal.core.numbers import plain
-from cluneal.core.summary import render_text
+from cluneal.core.summary import describe_pack, render_text
 from cluneal.knowledge.loader import PackError, with_settings
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.knowledge.reader import Invalid
@@ -118,7 +117,7 @@ def knowledge_command(as_json: bool, knowledge_file: str | None) -> None:
     so a site can check what its own pack changes.
     """
     pack = pack_from(knowledge_file)
-    summary = knowledge_summary(pack)
+    summary = describe_pack(pack)
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
@@ -138,49 +137,3 @@ def knowledge_command(as_json: bool, knowledge_file: str | None) -> None:
     click.echo(f"\nSources ({len(summary['sources'])}):")
     for src in summary["sources"]:
         click.echo(f"  {src['id']:<5} {src['short']} ({src['grade']})")
-
-
-def knowledge_summary(pack: KnowledgePack) -> dict[str, Any]:
-    def shown(value: object) -> object:
-        if isinstance(value, tuple):
-            return [plain(x) for x in value]
-        return plain(value) if isinstance(value, int | float) else value
-
-    return {
-        "pack": pack.name,
-        "version": pack.version,
-        "origin": pack.origin,
-        "thresholds": [
-            {
-                "id": key,
-                "value": shown(getattr(pack.settings, key)),
-                "label": note.label,
-                "rationale": note.rationale,
-                "sources": list(note.sources),
-            }
-            for key, note in pack.setting_notes.items()
-        ],
-        "block_definitions": [
-            {
-                "id": d.id,
-                "label": d.label,
-                "active": d.id == pack.settings.block_definition,
-                "sources": list(d.sources),
-            }
-            for d in pack.block_definitions.values()
-        ],
-        "criteria_sets": [
-            {
-                "id": c.id,
-                "nerve": c.nerve,
-                "title": c.title,
-                "items": [i.text for i in c.items],
-                "sources": list(c.sources),
-            }
-            for c in pack.criteria
-        ],
-        "sources": [
-            {"id": s.id, "short": s.short, "grade": s.grade_label, "citation": s.citation}
-            for s in pack.sources.values()
-        ],
-    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from cluneal.core.assessment import Assessment, Cited
 from cluneal.core.numbers import plain
@@ -80,3 +81,51 @@ def _all_sources(a: Assessment) -> list[str]:
     for group in [s.sources for s in statements] + [c.sources for c in a.criteria]:
         ids += [i for i in group if i not in ids]
     return ids
+
+
+def describe_pack(pack: KnowledgePack) -> dict[str, Any]:
+    """The pack in use, as JSON: thresholds, block definitions, criteria sets, sources."""
+
+    def shown(value: object) -> object:
+        if isinstance(value, tuple):
+            return [plain(x) for x in value]
+        return plain(value) if isinstance(value, int | float) else value
+
+    return {
+        "pack": pack.name,
+        "version": pack.version,
+        "origin": pack.origin,
+        "thresholds": [
+            {
+                "id": key,
+                "value": shown(getattr(pack.settings, key)),
+                "label": note.label,
+                "rationale": note.rationale,
+                "sources": list(note.sources),
+            }
+            for key, note in pack.setting_notes.items()
+        ],
+        "block_definitions": [
+            {
+                "id": d.id,
+                "label": d.label,
+                "active": d.id == pack.settings.block_definition,
+                "sources": list(d.sources),
+            }
+            for d in pack.block_definitions.values()
+        ],
+        "criteria_sets": [
+            {
+                "id": c.id,
+                "nerve": c.nerve,
+                "title": c.title,
+                "items": [i.text for i in c.items],
+                "sources": list(c.sources),
+            }
+            for c in pack.criteria
+        ],
+        "sources": [
+            {"id": s.id, "short": s.short, "grade": s.grade_label, "citation": s.citation}
+            for s in pack.sources.values()
+        ],
+    }

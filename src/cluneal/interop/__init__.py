@@ -1,0 +1,1 @@
+"""Interoperability: JSON Schema for the formats, FHIR R4 and CDS Hooks mapping (pure)."""

@@ -1,0 +1,110 @@
+"""The JSON API, versioned under ``/api/v1/`` (django-ninja serves the OpenAPI schema and docs)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from ninja import NinjaAPI
+
+from cluneal.core import assess, parse_case
+from cluneal.core.summary import describe_pack
+from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
+from cluneal.knowledge.loader import PackError, active_pack, with_settings
+from cluneal.knowledge.reader import Invalid, Problem
+
+api = NinjaAPI(
+    title="Cluneal API",
+    version="1",
+    description=(
+        "Decision support for superior and middle cluneal nerve entrapment. "
+        "Every statement in an assessment carries the ids of its sources; "
+        "`GET /api/v1/knowledge` lists them with full citations. "
+        "Formats: docs/case-format.md (cluneal-case/1 and cluneal-assessment/1)."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def problems_response(
+    problems: list[Problem] | tuple[Problem, ...], detail: str, status: int = 422
+) -> JsonResponse:
+    body = {
+        "format": "cluneal-problems/1",
+        "detail": detail,
+        "problems": [{"path": p.path, "message": p.message} for p in problems],
+    }
+    return JsonResponse(body, status=status)
+
+
+def read_json_body(request: HttpRequest) -> Any:
+    """The request's JSON body, or a :class:`JsonResponse` saying what is wrong with it."""
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        return JsonResponse({"detail": "send the case as application/json"}, status=415)
+    try:
+        return json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+        return JsonResponse({"detail": f"the body is not valid JSON{where}"}, status=400)
+    except RecursionError:
+        return JsonResponse({"detail": "the JSON is nested too deeply"}, status=400)
+
+
+CASE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": case_schema()}},
+    },
+    "parameters": [
+        {
+            "in": "query",
+            "name": "block_definition",
+            "required": False,
+            "description": "When a block counts as positive (default: the pack's, relief50).",
+            "schema": {"type": "string"},
+        }
+    ],
+    "responses": {
+        "200": {
+            "description": "The assessment (cluneal-assessment/1)",
+            "content": {"application/json": {"schema": assessment_schema()}},
+        },
+        "400": {"description": "The body is not JSON"},
+        "415": {"description": "The body is not application/json"},
+        "422": {
+            "description": "The case is invalid; every problem is listed by its JSON path",
+            "content": {"application/json": {"schema": problems_schema()}},
+        },
+    },
+}
+
+
+@api.post("/assess", openapi_extra=CASE_BODY, summary="Assess a case", tags=["assessment"])
+def assess_case(request: HttpRequest) -> JsonResponse:
+    """Assess a cluneal-case/1 case: criteria, status and stage per nerve and side, next steps,
+    red flags, warnings, differentials and questionnaire scores, each with its sources."""
+    data = read_json_body(request)
+    if isinstance(data, JsonResponse):
+        return data
+    pack = active_pack()
+    definition = request.GET.get("block_definition")
+    if definition:
+        try:
+            pack = with_settings(pack, {"block_definition": definition})
+        except PackError as exc:
+            return problems_response(exc.problems, "invalid query parameter")
+    try:
+        case = parse_case(data)
+    except Invalid as exc:
+        return problems_response(exc.problems, f"invalid case ({len(exc.problems)} problem(s))")
+    return JsonResponse(assess(case, pack).to_json())
+
+
+@api.get("/knowledge", summary="The knowledge pack in use", tags=["knowledge"])
+def knowledge(request: HttpRequest) -> JsonResponse:
+    """Thresholds, block definitions, criteria sets and sources with their evidence grades."""
+    return JsonResponse(describe_pack(active_pack()))

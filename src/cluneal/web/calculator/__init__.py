@@ -1,0 +1,1 @@
+"""The public calculator: no login, nothing stored."""
