@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+# Tests keep their state (secret key, server databases) inside the checkout, never in $HOME.
+TEST_ENV := CLUNEAL_DATA_DIR=$(CURDIR)/var/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -27,7 +29,7 @@ chromium:
 	fi
 
 run: setup
-	$(BIN)/cluneal serve --host $(HOST) --port $(PORT) --demo
+	$(BIN)/cluneal serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -40,13 +42,16 @@ contracts: setup
 	$(BIN)/lint-imports
 
 unit: setup
-	$(BIN)/pytest -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -m "not browser"
 
 browser: setup chromium
-	$(BIN)/pytest -m browser
+	$(TEST_ENV) $(BIN)/pytest -m browser
 
+# Browser tests run in a process of their own: Playwright's event loop and Django's database
+# access do not share a thread.
 test: setup chromium lint typecheck contracts
-	$(BIN)/pytest
+	$(TEST_ENV) $(BIN)/pytest -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -m browser
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -18,7 +18,6 @@ from cluneal.knowledge.reader import Invalid
 FORMAT = "cluneal-case/1"
 
 
-
 @pytest.fixture(scope="session")
 def pack() -> KnowledgePack:
     return default_pack()

@@ -85,7 +85,10 @@ def test_it_rejects_an_id_that_is_not_a_string(paths, case):
         ),
         ({"format": FORMAT, "exam": {"centre": {}}}, "exam.centre"),
         ({"format": FORMAT, "exam": {"left": {"icn": {"tender": True}}}}, "exam.left.icn"),
-        ({"format": FORMAT, "exam": {"right": {"scn": {"painful": True}}}}, "exam.right.scn.painful"),
+        (
+            {"format": FORMAT, "exam": {"right": {"scn": {"painful": True}}}},
+            "exam.right.scn.painful",
+        ),
         ({"format": FORMAT, "exam": {"left": {"mcn": {"tinel": True}}}}, "exam.left.mcn.tinel"),
         ({"format": FORMAT, "questionnaires": {"sf36": [1]}}, "questionnaires.sf36"),
     ],
@@ -531,9 +534,9 @@ def test_it_accepts_startback_with_nine_answers(case):
 @pytest.mark.parametrize("item9", [1, 2, 3, 4, 5])
 def test_it_accepts_startback_item_9_from_1_to_5(case, item9):
     answers = [0] * 8 + [item9]
-    assert parse_case(case(questionnaires={"startback": answers})).questionnaires.startback == tuple(
-        answers
-    )
+    assert parse_case(
+        case(questionnaires={"startback": answers})
+    ).questionnaires.startback == tuple(answers)
 
 
 @pytest.mark.parametrize("count", [0, 8, 10])

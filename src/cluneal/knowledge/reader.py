@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,7 @@ class Node:
     def date(self) -> dt.date | None:
         if self.value is None:
             return None
-        if isinstance(self.value, str) and len(self.value) == 10:
+        if isinstance(self.value, str) and DATE_PATTERN.fullmatch(self.value):
             try:
                 return dt.date.fromisoformat(self.value)
             except ValueError:

@@ -40,7 +40,7 @@ def _result_context(request: HttpRequest) -> dict[str, Any]:
         case = parse_case(form.case)
     except Invalid as exc:
         problems += list(exc.problems)
-    if case is not None and not problems:
+    if case is not None and form.filled and not problems:
         assessment = assess(case, pack)
     return {
         "pack": pack,

@@ -1,0 +1,3 @@
+from cluneal.cli import main
+
+main()
