@@ -24,15 +24,15 @@ def pack() -> KnowledgePack:
 
 
 @pytest.fixture(scope="session")
-def example_case(pytestconfig: pytest.Config) -> dict[str, Any]:
+def example_document(pytestconfig: pytest.Config) -> dict[str, Any]:
     path = pytestconfig.rootpath / "tests" / "data" / "example-case.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @pytest.fixture
-def example(example_case: dict[str, Any]) -> dict[str, Any]:
+def example(example_document: dict[str, Any]) -> dict[str, Any]:
     """A fresh, mutable copy of the document's example case."""
-    return copy.deepcopy(example_case)
+    return copy.deepcopy(example_document)
 
 
 @pytest.fixture

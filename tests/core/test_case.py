@@ -440,6 +440,17 @@ def test_it_rejects_an_iso_week_date_that_is_not_yyyy_mm_dd(paths, case, block):
     assert paths(case(blocks=[block(date="2026-W05-1")])) == ["blocks[0].date"]
 
 
+def test_it_rejects_an_iso_week_date_on_a_treatment(paths, case, treatment):
+    assert paths(case(treatments=[treatment(date="2026-W47-5")])) == ["treatments[0].date"]
+
+
+@pytest.mark.parametrize(
+    "date", ["\u0662\u0660\u0662\u0666-\u0661\u0660-\u0660\u0661", "2026-10-0\u0661"]
+)
+def test_it_rejects_a_date_written_with_non_ascii_digits(paths, case, block, date):
+    assert paths(case(blocks=[block(date=date)])) == ["blocks[0].date"]
+
+
 @pytest.mark.parametrize("entry", [None, "block", 3, []])
 def test_it_rejects_a_block_that_is_not_an_object(paths, case, entry):
     assert paths(case(blocks=[entry])) == ["blocks[0]"]
