@@ -29,7 +29,7 @@ chromium:
 	fi
 
 run: setup
-	$(BIN)/cluneal serve --host $(HOST) --port $(PORT)
+	CLUNEAL_SECURE_COOKIES=$${CLUNEAL_SECURE_COOKIES:-false} $(BIN)/cluneal serve --host $(HOST) --port $(PORT) --demo
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +39,21 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running Cluneal on a SQLite database of its own; yields its base URL."""
+    for url, _ in _serve(tmp_path_factory, demo=False):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def server_with_demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A running Cluneal with the demo clinic; yields its URL and the demo credentials."""
+    yield from _serve(tmp_path_factory, demo=True)
+
+
+def _serve(
+    tmp_path_factory: pytest.TempPathFactory, demo: bool
+) -> Iterator[tuple[str, dict[str, str]]]:
     data = tmp_path_factory.mktemp("server-data")
     port = free_port()
     env = {
@@ -48,8 +64,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     env.pop("CLUNEAL_KNOWLEDGE", None)
     log = (data / "server.log").open("w")
+    command = [sys.executable, "-m", "cluneal", "serve", "--port", str(port), "--workers", "1"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cluneal", "serve", "--port", str(port), "--workers", "1"],
+        command + (["--demo"] if demo else []),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -65,7 +82,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.kill()
                 raise RuntimeError((data / "server.log").read_text()) from None
             time.sleep(0.2)
-    yield url
+    log.flush()
+    output = (data / "server.log").read_text()
+    creds: dict[str, str] = {}
+    found = re.search(
+        r"as (\S+) \(clinician\) or (\S+) \(site administrator\), password (\S+)", output
+    )
+    if found:
+        creds = dict(zip(("clinician", "admin", "password"), found.groups(), strict=True))
+    yield url, creds
     proc.terminate()
     proc.wait(timeout=20)
     log.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cluneal.cli.assess import assess_command, knowledge_command
+from cluneal.cli.database import backup_command, restore_command
 from cluneal.cli.serve import serve_command
 
 HELP = """Cluneal: decision support for superior and middle cluneal nerve entrapment.
@@ -30,6 +31,8 @@ def cli() -> None:
 cli.add_command(assess_command)
 cli.add_command(knowledge_command)
 cli.add_command(serve_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def main() -> None:

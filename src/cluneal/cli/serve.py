@@ -42,7 +42,14 @@ from cluneal.cli.common import fail
     envvar="CLUNEAL_THREADS",
     help="Threads per worker. [env: CLUNEAL_THREADS]",
 )
-def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    envvar="CLUNEAL_DEMO",
+    help="Create (once) a fictional demo clinic with accounts and a dozen patients, and print "
+    "the accounts' credentials. Never on a production database. [env: CLUNEAL_DEMO]",
+)
+def serve_command(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
     """Run the web application (calculator, API) with gunicorn.
 
     The database is created or migrated before the server starts: a SQLite file in the user's
@@ -64,6 +71,15 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
         database = prepare()
     except ValueError as exc:
         fail(str(exc))
+    if demo:
+        from cluneal.web.records.demo import seed_demo
+
+        creds = seed_demo()
+        click.echo(
+            f"Demo clinic ready. Sign in at http://{host}:{port}/accounts/login as "
+            f"{creds.clinician} (clinician) or {creds.admin} (site administrator), "
+            f"password {creds.password}"
+        )
     click.echo(f"Cluneal on http://{host}:{port}/ (database: {database})")
     run_gunicorn(host, port, workers, threads)
 

@@ -108,3 +108,46 @@ def assess_case(request: HttpRequest) -> JsonResponse:
 def knowledge(request: HttpRequest) -> JsonResponse:
     """Thresholds, block definitions, criteria sets and sources with their evidence grades."""
     return JsonResponse(describe_pack(active_pack()))
+
+
+@api.get(
+    "/patients/{patient_id}/assessment",
+    summary="Assessment of a patient's record",
+    tags=["records"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The assessment of the whole record",
+                "content": {"application/json": {"schema": assessment_schema()}},
+            },
+            "401": {"description": "Not signed in"},
+            "403": {"description": "The account has no clinical role"},
+            "404": {"description": "No such patient at the account's sites"},
+        }
+    },
+)
+def patient_assessment(request: HttpRequest, patient_id: str) -> JsonResponse:
+    """The engine's assessment of a record (session authentication: sign in first)."""
+    from django.http import Http404
+
+    from cluneal.web.accounts.access import record_sites
+    from cluneal.web.audit.log import record
+    from cluneal.web.audit.models import Action
+    from cluneal.web.records.mapping import record_assessment
+    from cluneal.web.records.views import patient_for
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "sign in first"}, status=401)
+    if not record_sites(request.user).exists():
+        return JsonResponse({"detail": "no clinical role"}, status=403)
+    try:
+        patient = patient_for(request, patient_id)
+    except Http404:
+        return JsonResponse({"detail": "not found"}, status=404)
+    record(request, Action.VIEW, patient=patient, obj=patient, changes={"api": "assessment"})
+    assessment, problems = record_assessment(patient)
+    if assessment is None:
+        return JsonResponse(
+            {"detail": "the record cannot be assessed", "problems": problems}, status=409
+        )
+    return JsonResponse(assessment.to_json())

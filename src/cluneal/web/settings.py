@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "cluneal.web.core",
+    "cluneal.web.accounts",
+    "cluneal.web.audit",
+    "cluneal.web.records",
     "cluneal.web.calculator",
 ]
 
@@ -95,6 +98,32 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Request size: a case is a few kilobytes; refuse anything far larger before parsing it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CLUNEAL_MAX_REQUEST_BYTES", 1_000_000, 10_000, 100_000_000)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+LOGIN_URL = "/accounts/login"
+LOGIN_REDIRECT_URL = "/records/"
+LOGOUT_REDIRECT_URL = "/accounts/login"
+# Lock a username after this many failed logins within the window, for the window.
+CLUNEAL_LOGIN_MAX_FAILURES = env_int("CLUNEAL_LOGIN_MAX_FAILURES", 5, 1, 100)
+CLUNEAL_LOGIN_LOCK_SECONDS = env_int("CLUNEAL_LOGIN_LOCK_SECONDS", 900, 1, 86_400)
+# Sessions end after this long without a request, and when the browser closes.
+SESSION_COOKIE_AGE = env_int("CLUNEAL_SESSION_SECONDS", 1800, 60, 86_400)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Patient links (pain diary, questionnaires) stay valid this many days.
+CLUNEAL_LINK_DAYS = env_int("CLUNEAL_LINK_DAYS", 15, 1, 90)
 
 # Security headers and cookies, on by default.
 SECURE_CONTENT_TYPE_NOSNIFF = True

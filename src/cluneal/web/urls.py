@@ -2,12 +2,45 @@
 
 from django.urls import path
 
+from cluneal.web.accounts import views as accounts
 from cluneal.web.api import api
+from cluneal.web.audit import views as audit
 from cluneal.web.calculator import views as calculator
+from cluneal.web.records import events, links, summary
+from cluneal.web.records import views as records
+
+EVENT = "<uuid:patient_id>/<str:kind>"
 
 urlpatterns = [
     path("", calculator.calculator, name="calculator"),
     path("calculator/result", calculator.result, name="calculator-result"),
     path("evidence", calculator.evidence, name="evidence"),
     path("api/v1/", api.urls),
+    path("accounts/login", accounts.login_view, name="login"),
+    path("accounts/logout", accounts.logout_view, name="logout"),
+    path("site/accounts", accounts.accounts_view, name="site-accounts"),
+    path("site/audit", audit.audit_view, name="site-audit"),
+    path("records/", records.patient_list, name="patients"),
+    path("records/new", records.patient_new, name="patient-new"),
+    path("records/<uuid:patient_id>/", records.patient_detail, name="patient"),
+    path("records/<uuid:patient_id>/edit", records.patient_edit, name="patient-edit"),
+    path("records/<uuid:patient_id>/delete", records.patient_delete, name="patient-delete"),
+    path("records/<uuid:patient_id>/summary.pdf", summary.summary_pdf_view, name="patient-pdf"),
+    path("records/<uuid:patient_id>/visits/new", records.visit_new, name="visit-new"),
+    path("records/<uuid:patient_id>/visits/<uuid:visit_id>/", records.visit_detail, name="visit"),
+    path(
+        "records/<uuid:patient_id>/visits/<uuid:visit_id>/edit",
+        records.visit_edit,
+        name="visit-edit",
+    ),
+    path("records/<uuid:patient_id>/links/new", links.link_new, name="link-new"),
+    path(
+        "records/<uuid:patient_id>/links/<uuid:link_id>/revoke",
+        links.link_revoke,
+        name="link-revoke",
+    ),
+    path(f"records/{EVENT}/new", events.event_new, name="event-new"),
+    path(f"records/{EVENT}/<uuid:object_id>/edit", events.event_edit, name="event-edit"),
+    path(f"records/{EVENT}/<uuid:object_id>/delete", events.event_delete, name="event-delete"),
+    path("p/<str:token>", links.patient_page, name="patient-link"),
 ]

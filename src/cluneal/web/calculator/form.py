@@ -166,3 +166,75 @@ def field_for(path: str) -> str | None:
                 return template.format(n=int(m.group(1)) + 1)
             return m.expand(template)
     return None
+
+
+def _yes_no(value: object) -> str:
+    return {True: "yes", False: "no"}.get(value, "")  # type: ignore[call-overload]
+
+
+def form_data(case: dict[str, Any]) -> QueryDict:
+    """The form fields that show ``case``: the inverse of :func:`build_case`.
+
+    Used to edit a stored visit with the same form, and to open the calculator already filled
+    from a record (the EHR card links to ``/?`` + ``form_data(case).urlencode()``).
+    """
+    q = QueryDict(mutable=True)
+
+    def put(name: str, value: object) -> None:
+        if value is not None and value != "":
+            q[name] = str(value)
+
+    patient = case.get("patient") or {}
+    put("age", patient.get("age"))
+    put("sex", patient.get("sex"))
+    history = case.get("history") or {}
+    put("duration_months", history.get("duration_months"))
+    put("leg_tingling", _yes_no(history.get("leg_numbness_or_tingling")))
+    for side, sites in (history.get("pain_sites") or {}).items():
+        q.setlist(f"pain_{side}", list(sites or []))
+    aggravated = history.get("aggravated_by")
+    if aggravated is not None:
+        q.setlist("aggravated", list(aggravated))
+        if not aggravated:
+            q["aggravated_none"] = "1"
+    for key, name in (
+        ("prior_procedures", "prior"),
+        ("planned_procedures", "planned"),
+        ("conditions", "conditions"),
+        ("red_flags", "red_flags"),
+    ):
+        if history.get(key):
+            q.setlist(name, list(history[key]))
+    for side, nerves in (case.get("exam") or {}).items():
+        for nerve, finding in (nerves or {}).items():
+            finding = finding or {}
+            p = f"{side}_{nerve}_"
+            put(p + "tender", _yes_no(finding.get("tender")))
+            put(p + "distance", finding.get("distance_mm"))
+            put(p + "reproduces", _yes_no(finding.get("reproduces_complaint")))
+            put(p + "radiation", _yes_no(finding.get("radiation_on_pressure")))
+    for i, b in enumerate((case.get("blocks") or [])[:MAX_BLOCKS]):
+        for key, name in (
+            ("date", "date"),
+            ("nerve", "nerve"),
+            ("side", "side"),
+            ("nrs_before", "before"),
+            ("nrs_after", "after"),
+            ("minutes_after", "minutes"),
+            ("relief_days", "days"),
+        ):
+            put(f"b{i}_{name}", b.get(key))
+    for i, t in enumerate((case.get("treatments") or [])[:MAX_TREATMENTS]):
+        for key in ("date", "kind", "nerve", "side", "outcome"):
+            put(f"t{i}_{key}", t.get(key))
+    put("current_nrs", case.get("current_nrs"))
+    questionnaires = case.get("questionnaires") or {}
+    for i, answer in enumerate(questionnaires.get("startback") or [], start=1):
+        put(f"sb{i}", answer)
+    for i, answer in enumerate(questionnaires.get("odi") or [], start=1):
+        put(f"odi{i}", answer)
+    rmdq = questionnaires.get("rmdq")
+    if rmdq is not None:
+        q["rmdq_done"] = "1"
+        q.setlist("rmdq", [str(i) for i, ticked in enumerate(rmdq, start=1) if ticked])
+    return q

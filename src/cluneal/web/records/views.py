@@ -1,0 +1,283 @@
+"""Patients and visits. Every read and change of patient data is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cluneal.core import parse_case
+from cluneal.knowledge.loader import active_pack
+from cluneal.knowledge.reader import Invalid
+from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
+from cluneal.web.audit.log import diff, record, snapshot
+from cluneal.web.audit.models import Action
+from cluneal.web.calculator import choices
+from cluneal.web.calculator.diagram import diagram_context
+from cluneal.web.calculator.form import build_case, field_for, form_data
+from cluneal.web.calculator.views import pack_items, present
+from cluneal.web.records import bodymap
+from cluneal.web.records.forms import PatientForm
+from cluneal.web.records.mapping import record_assessment, record_case
+from cluneal.web.records.models import Patient, Visit
+from cluneal.web.records.timeline import timeline, timeline_svg_context
+
+PAGE_SIZE = 50
+
+
+def patient_for(request: HttpRequest, patient_id: Any) -> Patient:
+    return get_scoped(Patient.objects.select_related("site"), request.user, "site", pk=patient_id)
+
+
+def assessment_context(patient: Patient, as_of: dt.date | None = None) -> dict[str, Any]:
+    pack = active_pack()
+    assessment, problems = record_assessment(patient, as_of)
+    exam: dict[str, Any] = {}
+    if assessment is not None:
+        exam = dict(record_case(patient, as_of).exam)
+    return {
+        "pack": pack,
+        "assessment": assessment,
+        "problems": problems,
+        "view": present(assessment, pack) if assessment else None,
+        "diagram": diagram_context(exam, pack.settings),
+    }
+
+
+@clinical
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:40]
+    patients = scoped(Patient.objects.select_related("site"), request.user).order_by(
+        "-updated_at", "record_number"
+    )
+    if query:
+        patients = patients.filter(record_number__istartswith=query)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    record(request, Action.VIEW, changes={"list": "patients", "query": query, "page": page.number})
+    return render(request, "records/patient_list.html", {"page": page, "query": query})
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, sites=record_sites(request.user))
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                patient = form.save()
+                record(
+                    request,
+                    Action.CREATE,
+                    patient=patient,
+                    obj=patient,
+                    changes=diff({}, snapshot(patient)),
+                )
+            return HttpResponseRedirect(f"/records/{patient.pk}/")
+        return render(request, "records/patient_form.html", {"form": form}, status=400)
+    return render(request, "records/patient_form.html", {"form": form})
+
+
+@clinical
+@require_GET
+def patient_detail(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    record(request, Action.VIEW, patient=patient, obj=patient)
+    context = assessment_context(patient)
+    context.update(
+        patient=patient,
+        visits=patient.visits.all().order_by("-date", "-created_at"),
+        blocks=patient.blocks.all(),
+        treatments=patient.treatments.all(),
+        links=patient.links.select_related("block").all(),
+        timeline=timeline_svg_context(timeline(patient)),
+    )
+    return render(request, "records/patient_detail.html", context)
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    before = snapshot(patient)
+    form = PatientForm(request.POST or None, instance=patient, sites=record_sites(request.user))
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                record(
+                    request,
+                    Action.UPDATE,
+                    patient=patient,
+                    obj=patient,
+                    changes=diff(before, snapshot(patient)),
+                )
+            return HttpResponseRedirect(f"/records/{patient.pk}/")
+        return render(
+            request, "records/patient_form.html", {"form": form, "patient": patient}, status=400
+        )
+    record(request, Action.VIEW, patient=patient, obj=patient, changes={"form": "edit"})
+    return render(request, "records/patient_form.html", {"form": form, "patient": patient})
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def patient_delete(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    if request.method == "POST":
+        with transaction.atomic():
+            record(
+                request,
+                Action.DELETE,
+                patient=patient,
+                obj=patient,
+                changes=diff(snapshot(patient), {}),
+            )
+            patient.delete()
+        return HttpResponseRedirect("/records/")
+    record(request, Action.VIEW, patient=patient, obj=patient, changes={"form": "delete"})
+    return render(
+        request,
+        "records/confirm_delete.html",
+        {"patient": patient, "what": "this patient and their whole record"},
+    )
+
+
+def _visit_form_context(request: HttpRequest, data: Any, problems: list[Any]) -> dict[str, Any]:
+    pack = active_pack()
+    form = build_case(data)
+    drawn = bodymap.read(data)
+    return {
+        "form": form,
+        "in_record": True,
+        "choices": choices.CHOICES,
+        "pack": pack,
+        "problems": problems,
+        "field_errors": {f: p.message for p in problems if (f := field_for(p.path))},
+        "body_views": [(view, bodymap.shapes(view, drawn)) for view in bodymap.VIEWS],
+        "startback_items": list(enumerate(pack_items(pack, "startback"), start=1)),
+        "odi_items": list(enumerate(pack_items(pack, "odi"), start=1)),
+        "rmdq_items": list(range(1, 25)),
+    }
+
+
+def _save_visit(request: HttpRequest, patient: Patient, visit: Visit | None) -> HttpResponse:
+    data = request.POST
+    form = build_case(data)
+    drawn = bodymap.read(data)
+    case = dict(form.case)
+    history = dict(case.get("history") or {})
+    sites = bodymap.pain_sites(drawn)
+    if sites is not None:
+        history["pain_sites"] = sites
+    case["history"] = history
+    problems: list[Any] = []
+    try:
+        date = dt.date.fromisoformat(data.get("date", ""))
+    except ValueError:
+        date = None
+    try:
+        parse_case(case)
+    except Invalid as exc:
+        problems = list(exc.problems)
+    if date is None or problems:
+        context = _visit_form_context(request, data, problems)
+        context.update(
+            patient=patient,
+            visit=visit,
+            date=data.get("date", ""),
+            date_error=None if date else "Enter the visit date.",
+            notes=data.get("notes", ""),
+        )
+        return render(request, "records/visit_form.html", context, status=400)
+    history.pop("pain_sites", None)
+    values = {
+        "date": date,
+        "history": history,
+        "body_map": drawn,
+        "exam": case.get("exam") or {},
+        "questionnaires": case.get("questionnaires") or {},
+        "current_nrs": case.get("current_nrs"),
+        "notes": data.get("notes", "")[:20_000],
+    }
+    with transaction.atomic():
+        if visit is None:
+            visit = Visit.objects.create(patient=patient, created_by=request.user, **values)
+            record(
+                request,
+                Action.CREATE,
+                patient=patient,
+                obj=visit,
+                changes=diff({}, snapshot(visit)),
+            )
+        else:
+            before = snapshot(visit)
+            for key, value in values.items():
+                setattr(visit, key, value)
+            visit.save()
+            record(
+                request,
+                Action.UPDATE,
+                patient=patient,
+                obj=visit,
+                changes=diff(before, snapshot(visit)),
+            )
+        patient.save(update_fields=["updated_at"])
+    return HttpResponseRedirect(f"/records/{patient.pk}/visits/{visit.pk}/")
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    if request.method == "POST":
+        return _save_visit(request, patient, None)
+    context = _visit_form_context(request, request.GET, [])
+    context.update(patient=patient, visit=None, date=dt.date.today().isoformat())
+    return render(request, "records/visit_form.html", context)
+
+
+def visit_for(request: HttpRequest, patient: Patient, visit_id: Any) -> Visit:
+    return get_scoped(
+        Visit.objects.filter(patient=patient), request.user, "patient__site", pk=visit_id
+    )
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, patient_id: Any, visit_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    visit = visit_for(request, patient, visit_id)
+    if request.method == "POST":
+        return _save_visit(request, patient, visit)
+    data = form_data(
+        {
+            "history": visit.history,
+            "exam": visit.exam,
+            "questionnaires": visit.questionnaires,
+            "current_nrs": visit.current_nrs,
+        }
+    )
+    for view, sides in (visit.body_map or {}).items():
+        for side, regions in sides.items():
+            data.setlist(bodymap.field_name(view, side), regions)
+    record(request, Action.VIEW, patient=patient, obj=visit, changes={"form": "edit"})
+    context = _visit_form_context(request, data, [])
+    context.update(patient=patient, visit=visit, date=visit.date.isoformat(), notes=visit.notes)
+    return render(request, "records/visit_form.html", context)
+
+
+@clinical
+@require_GET
+def visit_detail(request: HttpRequest, patient_id: Any, visit_id: Any) -> HttpResponse:
+    patient = patient_for(request, patient_id)
+    visit = visit_for(request, patient, visit_id)
+    record(request, Action.VIEW, patient=patient, obj=visit)
+    context = assessment_context(patient, as_of=visit.date)
+    context.update(patient=patient, visit=visit, regions=bodymap.REGIONS)
+    return render(request, "records/visit_detail.html", context)
