@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 # Tests keep their state (secret key, server databases) inside the checkout, never in $HOME.
 TEST_ENV := CLUNEAL_DATA_DIR=$(CURDIR)/var/test
+# The database tests run again on PostgreSQL (on the development and CI machines: trust auth).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck contracts unit browser bench setup chromium screenshot clean
+.PHONY: run test lint typecheck contracts unit postgres browser bench setup chromium screenshot clean
 
 setup: $(STAMP)
 
@@ -44,6 +46,9 @@ contracts: setup
 unit: setup
 	$(TEST_ENV) $(BIN)/pytest -m "not browser"
 
+postgres: setup
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web
+
 browser: setup chromium
 	$(TEST_ENV) $(BIN)/pytest -m browser
 
@@ -51,6 +56,7 @@ browser: setup chromium
 # access do not share a thread.
 test: setup chromium lint typecheck contracts
 	$(TEST_ENV) $(BIN)/pytest -m "not browser"
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web
 	$(TEST_ENV) $(BIN)/pytest -m browser
 
 bench: setup

@@ -89,8 +89,7 @@ class Timeline:
         return not (self.has_scores or self.events)
 
     def dates(self) -> list[dt.date]:
-        points = (*self.nrs, *self.rmdq, *self.odi, *self.events)
-        return [p.date for p in points]
+        return [p.date for p in (*self.nrs, *self.rmdq, *self.odi)] + [e.date for e in self.events]
 
 
 def _rmdq(values: Any) -> int | None:
@@ -275,11 +274,11 @@ def timeline_svg_context(
         def y(value: float, top: int = top, s: Series = s) -> float:
             return _r(top + PANEL - min(max(value, 0), s.maximum) / s.maximum * PANEL)
 
-        marks = [{"x": x(p.date), "y": y(p.value), "point": p} for p in t.series(s.key)]
-        for m in marks:
-            p = m["point"]
-            m["title"] = f"{s.name} {_n(p.value)}{s.unit} on {p.date.isoformat()} ({p.source})"
-        panel = {"series": s, "top": top, "bottom": top + PANEL, "title_y": top - 8}
+        marks: list[dict[str, Any]] = []
+        for p in t.series(s.key):
+            title = f"{s.name} {_n(p.value)}{s.unit} on {p.date.isoformat()} ({p.source})"
+            marks.append({"x": x(p.date), "y": y(p.value), "point": p, "title": title})
+        panel: dict[str, Any] = {"series": s, "top": top, "bottom": top + PANEL, "title_y": top - 8}
         panel["middle"] = top + PANEL // 2
         panel["grid"] = [{"y": y(g), "label": f"{g}{s.unit}"} for g in s.grid]
         panel["points"] = " ".join(f"{_n(m['x'])},{_n(m['y'])}" for m in marks)
