@@ -36,6 +36,7 @@ DEFAULT_FILES = (
     "differentials.json",
     "instruments.json",
     "codes.json",
+    "ehr.json",
 )
 
 

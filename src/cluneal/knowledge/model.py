@@ -233,6 +233,7 @@ class KnowledgePack:
     differentials: tuple[Differential, ...]
     instruments: Mapping[str, Instrument]
     code_lists: Mapping[str, CodeList]
+    ehr: EhrRules
 
     @property
     def block_definition(self) -> BlockDefinition:
@@ -240,3 +241,51 @@ class KnowledgePack:
 
     def cite(self, ids: tuple[str, ...] | list[str]) -> list[Source]:
         return [self.sources[i] for i in ids]
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Codes (by code list) and words that identify something in EHR data."""
+
+    code_lists: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EhrFeature:
+    id: str
+    label: str
+    match: Matcher
+    sources: tuple[str, ...]
+    excluded_by: Matcher | None = None
+    adds_condition: str | None = None
+    adds_prior_procedure: str | None = None
+
+
+@dataclass(frozen=True)
+class SurgeryOrder:
+    procedure: str
+    match: Matcher
+
+
+@dataclass(frozen=True)
+class CardText:
+    summary: str
+    detail: str
+    sources: tuple[str, ...]
+    requires_any_feature: tuple[str, ...]
+    suggestion: str | None = None
+    override_reasons: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class EhrRules:
+    """How EHR data (FHIR) is read for the CDS Hooks cards; the decisions stay the engine's."""
+
+    back_pain: Matcher
+    back_pain_sources: tuple[str, ...]
+    evaluation: Matcher
+    features: tuple[EhrFeature, ...]
+    surgery_orders: tuple[SurgeryOrder, ...]
+    patient_view: CardText
+    order_sign: CardText

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import cast
 
 from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.ehr_section import read_ehr
 from cluneal.knowledge.model import (
     BlockDefinition,
     Code,
@@ -492,8 +493,9 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
     differentials = read_differentials(node("differentials"), refs)
     instruments = read_instruments(node("instruments"), refs)
     code_lists = read_code_lists(node("code_lists"), refs)
+    ehr = read_ehr(node("ehr"), refs, code_lists)
     refs.check(set(sources))
-    if not (name and version and settings and pathway):
+    if not (name and version and settings and pathway and ehr):
         return None
     return KnowledgePack(
         name=name,
@@ -511,6 +513,7 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
         differentials=differentials,
         instruments=instruments,
         code_lists=code_lists,
+        ehr=ehr,
     )
 
 
@@ -529,4 +532,5 @@ TOP_LEVEL = (
     "differentials",
     "instruments",
     "code_lists",
+    "ehr",
 )

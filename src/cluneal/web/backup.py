@@ -41,7 +41,8 @@ def _pg_env(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
 
 def _check_sqlite(path: Path) -> None:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # immutable: a check of a standalone file must not create -wal / -shm files beside it.
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
             result = con.execute("PRAGMA integrity_check").fetchone()
             tables = {
@@ -66,13 +67,18 @@ def backup(db: dict[str, Any], target: Path) -> None:
     tmp = Path(tmp_name)
     try:
         if db["ENGINE"].endswith("sqlite3"):
-            src = sqlite3.connect(_sqlite_path(db))
-            dst = sqlite3.connect(tmp)
             try:
-                src.backup(dst)
-            finally:
-                dst.close()
-                src.close()
+                src = sqlite3.connect(_sqlite_path(db))
+                dst = sqlite3.connect(tmp)
+                try:
+                    src.backup(dst)
+                    # The copy is one self-contained file, not a WAL database with side files.
+                    dst.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dst.close()
+                    src.close()
+            except sqlite3.Error as exc:
+                raise BackupError(f"{_sqlite_path(db)}: cannot back up ({exc})") from None
             _check_sqlite(tmp)
         elif db["ENGINE"].endswith("postgresql"):
             args, env = _pg_env(db)
@@ -97,7 +103,7 @@ def restore(db: dict[str, Any], source: Path) -> None:
         raise BackupError(f"{source}: no such file")
     if db["ENGINE"].endswith("sqlite3"):
         _check_sqlite(source)
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
         dst = sqlite3.connect(_sqlite_path(db), timeout=30)
         try:
             src.backup(dst)  # page by page under the destination's write lock
@@ -110,6 +116,9 @@ def restore(db: dict[str, Any], source: Path) -> None:
         )
         if listed.returncode != 0:
             raise BackupError(f"{source}: not a pg_dump archive ({listed.stderr.strip()})")
+        for table in ("django_migrations", "records_patient"):
+            if f"TABLE public {table} " not in listed.stdout:
+                raise BackupError(f"{source}: not a Cluneal database (table {table} is missing)")
         args, env = _pg_env(db)
         done = subprocess.run(
             [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -44,6 +45,22 @@ def env_int(name: str, default: int, low: int = 0, high: int = 10**9) -> int:
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     return [x.strip() for x in raw.split(",") if x.strip()] if raw else default
+
+
+def env_json_object(name: str, default: dict[str, str]) -> dict[str, str]:
+    """A JSON object of strings, e.g. ``{"https://ehr.example.org": "/etc/cluneal/ehr.jwks"}``."""
+    raw = env_str(name)
+    if not raw:
+        return default
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name}: not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ConfigError(f"{name}: expected a JSON object mapping strings to strings")
+    return value
 
 
 def data_dir() -> Path:

@@ -9,6 +9,7 @@ from cluneal.web.env import (
     data_dir,
     env_bool,
     env_int,
+    env_json_object,
     env_list,
     env_str,
     secret_key,
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "cluneal.web.accounts",
     "cluneal.web.audit",
     "cluneal.web.records",
+    "cluneal.web.cds",
     "cluneal.web.calculator",
 ]
 
@@ -124,6 +126,14 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Patient links (pain diary, questionnaires) stay valid this many days.
 CLUNEAL_LINK_DAYS = env_int("CLUNEAL_LINK_DAYS", 15, 1, 90)
+
+# CDS Hooks: the EHRs trusted to call the service, as {"iss": "path or URL of its JWKS"}.
+CLUNEAL_CDS_TRUSTED_ISSUERS = env_json_object("CLUNEAL_CDS_TRUSTED_ISSUERS", {})
+# The service's public address (scheme and host), when a proxy hides it from the request; the
+# JWT audience is this plus the path called.
+CLUNEAL_PUBLIC_URL = env_str("CLUNEAL_PUBLIC_URL").rstrip("/")
+CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)
+CLUNEAL_CDS_MAX_BYTES = env_int("CLUNEAL_CDS_MAX_BYTES", 5_000_000, 10_000, 100_000_000)
 
 # Security headers and cookies, on by default.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,7 @@ from cluneal.web.accounts import views as accounts
 from cluneal.web.api import api
 from cluneal.web.audit import views as audit
 from cluneal.web.calculator import views as calculator
+from cluneal.web.cds import views as cds
 from cluneal.web.records import events, links, summary
 from cluneal.web.records import views as records
 
@@ -43,4 +44,8 @@ urlpatterns = [
     path(f"records/{EVENT}/<uuid:object_id>/edit", events.event_edit, name="event-edit"),
     path(f"records/{EVENT}/<uuid:object_id>/delete", events.event_delete, name="event-delete"),
     path("p/<str:token>", links.patient_page, name="patient-link"),
+    path("cds-services", cds.discovery, name="cds-discovery"),
+    path("cds-services/<str:service_id>", cds.service, name="cds-service"),
+    path("cds-services/<str:service_id>/feedback", cds.feedback, name="cds-feedback"),
+    path("site/cds", cds.acceptance, name="cds-acceptance"),
 ]

@@ -1,0 +1,201 @@
+"""What an EHR's FHIR R4 data says about cluneal entrapment, and the case it makes.
+
+The pack's ``ehr`` rules recognise back pain, the features of entrapment (buttock or iliac-crest
+pain, sacroiliac diagnoses, a previous lumbar fusion or iliac-crest graft, leg symptoms without a
+radiculopathy diagnosis), a cluneal evaluation already on record, and planned spine or
+sacroiliac surgery, by code list and by words in the codings' text. The findings become a
+``cluneal-case/1`` case for the engine, which makes the decisions; nothing here decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.model import KnowledgePack, Matcher
+
+SYSTEM_KEYS = {url: key for key, url in v.CODE_SYSTEMS.items()}
+#: Statuses meaning the resource does not say what it seems to.
+VOID = {"entered-in-error", "refuted", "not-done", "revoked"}
+FEATURE_TYPES = ("Condition", "Procedure", "Observation", "ServiceRequest")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One resource that supports a finding: its reference and the words that matched."""
+
+    reference: str
+    text: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"reference": self.reference, "text": self.text}
+
+
+@dataclass
+class EhrFindings:
+    back_pain: list[Evidence] = field(default_factory=list)
+    features: dict[str, list[Evidence]] = field(default_factory=dict)
+    evaluated: list[Evidence] = field(default_factory=list)
+    orders: dict[str, list[Evidence]] = field(default_factory=dict)
+    case: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self) -> list[Evidence]:
+        """Every resource any finding rests on, once each, in the order found."""
+        seen: dict[str, Evidence] = {}
+        for group in [self.back_pain, *self.features.values(), *self.orders.values()]:
+            for e in group:
+                seen.setdefault(e.reference, e)
+        return list(seen.values())
+
+
+def _codings(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    code = resource.get("code")
+    if not isinstance(code, Mapping):
+        return []
+    codings = code.get("coding")
+    return [c for c in codings if isinstance(c, Mapping)] if isinstance(codings, list) else []
+
+
+def _text(resource: Mapping[str, Any]) -> str:
+    code = resource.get("code")
+    parts = [str(code.get("text", ""))] if isinstance(code, Mapping) else []
+    parts += [str(c.get("display", "")) for c in _codings(resource)]
+    return " | ".join(p for p in parts if p)
+
+
+def _normal(system: str, code: str) -> str:
+    # ICD-10-CM codes arrive with or without the dot.
+    return code.replace(".", "").upper() if system == "icd10cm" else code
+
+
+class CodeIndex:
+    """Every code list of the pack, indexed for look-up by (system, code)."""
+
+    def __init__(self, pack: KnowledgePack) -> None:
+        self.lists: dict[str, set[tuple[str, str]]] = {
+            name: {(c.system, _normal(c.system, c.code)) for c in cl.codes}
+            for name, cl in pack.code_lists.items()
+        }
+
+    def matches(self, matcher: Matcher, resource: Mapping[str, Any]) -> str | None:
+        """The words that matched (a display, or the keyword found), or None."""
+        for coding in _codings(resource):
+            system = SYSTEM_KEYS.get(str(coding.get("system", "")))
+            code = coding.get("code")
+            if system is None or not isinstance(code, str):
+                continue
+            key = (system, _normal(system, code))
+            if any(key in self.lists.get(name, ()) for name in matcher.code_lists):
+                return str(coding.get("display") or f"{system} {code}")
+        text = _text(resource)
+        lowered = text.lower()
+        for keyword in matcher.keywords:
+            if keyword in lowered:
+                return text
+        return None
+
+
+def _status(resource: Mapping[str, Any]) -> set[str]:
+    found = set()
+    for key in ("status", "verificationStatus", "clinicalStatus"):
+        value = resource.get(key)
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, Mapping):
+            for coding in value.get("coding") or []:
+                if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
+                    found.add(coding["code"])
+    return found
+
+
+def _ref(resource: Mapping[str, Any]) -> str:
+    return f"{resource.get('resourceType', '?')}/{resource.get('id', '?')}"
+
+
+def _age(patient: Mapping[str, Any] | None, today: dt.date) -> int | None:
+    birth = str((patient or {}).get("birthDate", ""))[:4]
+    if not birth.isdigit():
+        return None
+    age = today.year - int(birth)
+    return age if 0 <= age <= 120 else None
+
+
+def read_fhir(
+    resources: Iterable[Mapping[str, Any]],
+    pack: KnowledgePack,
+    *,
+    patient: Mapping[str, Any] | None = None,
+    draft_orders: Iterable[Mapping[str, Any]] = (),
+    today: dt.date | None = None,
+) -> EhrFindings:
+    """Findings from a patient's resources (and, at order signing, the draft orders)."""
+    rules, index = pack.ehr, CodeIndex(pack)
+    findings = EhrFindings()
+    excluded: set[str] = set()
+    conditions: list[str] = []
+    prior: list[str] = []
+    for resource in resources:
+        kind = resource.get("resourceType")
+        if kind not in FEATURE_TYPES or _status(resource) & VOID:
+            continue
+        if (text := index.matches(rules.evaluation, resource)) is not None:
+            findings.evaluated.append(Evidence(_ref(resource), text))
+        if kind == "Condition" and (text := index.matches(rules.back_pain, resource)):
+            findings.back_pain.append(Evidence(_ref(resource), text))
+        for feature in rules.features:
+            if feature.excluded_by and index.matches(feature.excluded_by, resource):
+                excluded.add(feature.id)
+            if kind == "ServiceRequest" and feature.adds_prior_procedure:
+                continue  # an order is not a procedure done
+            if (text := index.matches(feature.match, resource)) is not None:
+                findings.features.setdefault(feature.id, []).append(Evidence(_ref(resource), text))
+                if feature.adds_condition and feature.adds_condition not in conditions:
+                    conditions.append(feature.adds_condition)
+                if feature.adds_prior_procedure and feature.adds_prior_procedure not in prior:
+                    prior.append(feature.adds_prior_procedure)
+    for feature_id in excluded:
+        findings.features.pop(feature_id, None)
+    for order in draft_orders:
+        if _status(order) & VOID:
+            continue
+        for surgery in rules.surgery_orders:
+            if (text := index.matches(surgery.match, order)) is not None:
+                findings.orders.setdefault(surgery.procedure, []).append(
+                    Evidence(_ref(order), text)
+                )
+    findings.case = _case(findings, patient, conditions, prior, today or dt.date.today())
+    return findings
+
+
+def _case(
+    findings: EhrFindings,
+    patient: Mapping[str, Any] | None,
+    conditions: list[str],
+    prior: list[str],
+    today: dt.date,
+) -> dict[str, Any]:
+    """The case the EHR data supports. What the EHR cannot show stays absent (not known)."""
+    history: dict[str, Any] = {}
+    if conditions:
+        history["conditions"] = conditions
+    if prior:
+        history["prior_procedures"] = prior
+    if findings.orders:
+        history["planned_procedures"] = list(findings.orders)
+    person: dict[str, Any] = {}
+    if (age := _age(patient, today)) is not None:
+        person["age"] = age
+    gender = (patient or {}).get("gender")
+    if gender in v.SEXES:
+        person["sex"] = gender
+    case: dict[str, Any] = {"format": "cluneal-case/1"}
+    if patient and isinstance(patient.get("id"), str):
+        case["id"] = patient["id"]
+    if person:
+        case["patient"] = person
+    if history:
+        case["history"] = history
+    return case

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CdsConfig(AppConfig):
+    name = "cluneal.web.cds"
+    label = "cds"
