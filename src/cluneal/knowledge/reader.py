@@ -143,9 +143,13 @@ class Node:
     def integer(self, low: int | None = None, high: int | None = None) -> int | None:
         if self.value is None:
             return None
-        ok = isinstance(self.value, int) and not isinstance(self.value, bool)
-        if ok and (low is None or self.value >= low) and (high is None or self.value <= high):
-            return int(self.value)
+        value = self.value
+        # As in JSON Schema, 36.0 is the integer 36; 36.5 is not an integer.
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and (low is None or value >= low) and (high is None or value <= high):
+            return int(value)
         self.fail(_range_message("an integer", low, high))
         return None
 

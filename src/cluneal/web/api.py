@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from cluneal.core import assess, parse_case
 from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
-from cluneal.knowledge.loader import PackError, active_pack, with_settings
+from cluneal.knowledge.loader import PackError, active_pack, default_pack, with_settings
 from cluneal.knowledge.reader import Invalid, Problem
 
 api = NinjaAPI(
@@ -65,7 +65,8 @@ CASE_BODY = {
             "name": "block_definition",
             "required": False,
             "description": "When a block counts as positive (default: the pack's, relief50).",
-            "schema": {"type": "string"},
+            # The shipped pack's definitions; `GET /api/v1/knowledge` lists a site pack's.
+            "schema": {"enum": sorted(default_pack().block_definitions)},
         }
     ],
     "responses": {

@@ -48,4 +48,5 @@ urlpatterns = [
     path("cds-services/<str:service_id>", cds.service, name="cds-service"),
     path("cds-services/<str:service_id>/feedback", cds.feedback, name="cds-feedback"),
     path("site/cds", cds.acceptance, name="cds-acceptance"),
+    path("integrators", cds.integrators, name="integrators"),
 ]

@@ -218,3 +218,10 @@ def test_the_spec_patient_view_example_is_answered_from_the_fhir_server(
     example["fhirServer"] = server.url  # the example's server is not reachable from here
     [card] = cards(ehr.post(client, PV, example))
     assert "sacroiliac" in card["summary"]
+
+
+def test_the_integrators_page_shows_this_servers_discovery_url(client, settings):
+    settings.CLUNEAL_PUBLIC_URL = "https://cluneal.example.org"
+    html = client.get("/integrators").content.decode()
+    assert '<code id="discovery-url">https://cluneal.example.org/cds-services</code>' in html
+    assert "cluneal-order-sign" in html and "CLUNEAL_CDS_TRUSTED_ISSUERS" in html

@@ -255,3 +255,19 @@ def acceptance(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "cds/acceptance.html", {"rows": rows})
+
+
+@require_GET
+def integrators(request: HttpRequest) -> HttpResponse:
+    """How to register the service in an EHR, with this server's own addresses."""
+    return render(
+        request,
+        "cds/integrators.html",
+        {
+            "base": _public_url(request),
+            "public_url": settings.CLUNEAL_PUBLIC_URL,
+            "services": list(cds.SERVICES.values()),
+            "prefetch": json.dumps(cds.PREFETCH, indent=2),
+            "issuers": sorted(settings.CLUNEAL_CDS_TRUSTED_ISSUERS),
+        },
+    )

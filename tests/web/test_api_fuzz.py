@@ -1,0 +1,21 @@
+"""schemathesis over the API's OpenAPI schema: whatever it sends, never a server error."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from cluneal.web.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.mark.django_db(transaction=True)
+@schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_input_makes_a_server_error(case):
+    response = case.call()
+    assert response.status_code < 500, (case.method, case.path, response.text[:500])
+    # Answers match their documented schema too (the assessment, the 422 problem list).
+    case.validate_response(response)
