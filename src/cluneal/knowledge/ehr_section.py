@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from cluneal.knowledge.sections import SourceRefs
 
 
-def _matcher(n: Node, code_lists: Mapping[str, CodeList]) -> Matcher:
+def matcher(n: Node, code_lists: Mapping[str, CodeList]) -> Matcher:
     lists = n.get("code_lists").strings() or []
     for i, name in enumerate(lists):
         if code_lists and name not in code_lists:
@@ -84,14 +84,14 @@ def read_ehr(
         excluded = f.get("excluded_by")
         exclusion = None
         if excluded.obj(("code_lists", "keywords")):
-            exclusion = _matcher(excluded, code_lists)
+            exclusion = matcher(excluded, code_lists)
         feature_sources = refs.read(f.get("sources"))
         if fid and label:
             features.append(
                 EhrFeature(
                     fid,
                     label,
-                    _matcher(f, code_lists),
+                    matcher(f, code_lists),
                     feature_sources,
                     exclusion,
                     f.get("adds_condition").enum(v.CONDITIONS),
@@ -103,7 +103,7 @@ def read_ehr(
         if o.obj(("procedure", "code_lists", "keywords")):
             procedure = o.get("procedure").enum(v.PROCEDURES)
             if procedure:
-                orders.append(SurgeryOrder(procedure, _matcher(o, code_lists)))
+                orders.append(SurgeryOrder(procedure, matcher(o, code_lists)))
     patient_view = _card(section.get("patient_view"), refs, with_orders=False)
     order_sign = _card(section.get("order_sign"), refs, with_orders=True)
     if patient_view is None or order_sign is None:
@@ -114,9 +114,9 @@ def read_ehr(
             if feature not in known:
                 section.get(name).fail(f"requires_any_feature: unknown feature {feature!r}")
     return EhrRules(
-        _matcher(back, code_lists),
+        matcher(back, code_lists),
         back_sources,
-        _matcher(evaluation, code_lists),
+        matcher(evaluation, code_lists),
         tuple(features),
         tuple(orders),
         patient_view,

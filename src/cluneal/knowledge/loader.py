@@ -37,6 +37,7 @@ DEFAULT_FILES = (
     "instruments.json",
     "codes.json",
     "ehr.json",
+    "screening.json",
 )
 
 

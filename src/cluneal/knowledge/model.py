@@ -234,6 +234,7 @@ class KnowledgePack:
     instruments: Mapping[str, Instrument]
     code_lists: Mapping[str, CodeList]
     ehr: EhrRules
+    screening: Screening
 
     @property
     def block_definition(self) -> BlockDefinition:
@@ -289,3 +290,36 @@ class EhrRules:
     surgery_orders: tuple[SurgeryOrder, ...]
     patient_view: CardText
     order_sign: CardText
+
+
+@dataclass(frozen=True)
+class ScreeningFeature:
+    id: str
+    label: str
+    resource_types: tuple[str, ...]
+    match: Matcher
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScreeningRule:
+    feature: str
+    weight: int
+    reason: str
+    sources: tuple[str, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Population screening as data: SQL-on-FHIR views, features, weighted rules, tiers."""
+
+    chronic_months: int
+    chronic_note: Setting
+    views: tuple[Mapping[str, object], ...]
+    features: tuple[ScreeningFeature, ...]
+    rules: tuple[ScreeningRule, ...]
+    tiers: tuple[tuple[str, int], ...]
+
+    def view(self, name: str) -> Mapping[str, object]:
+        return next(v for v in self.views if v.get("name") == name)

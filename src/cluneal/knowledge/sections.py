@@ -30,6 +30,7 @@ from cluneal.knowledge.model import (
     Warning,
 )
 from cluneal.knowledge.reader import Node
+from cluneal.knowledge.screening_section import read_screening
 
 #: Every instrument the engine scores must be described by the pack.
 REQUIRED_INSTRUMENTS = ("nrs", "startback", "odi", "rmdq")
@@ -494,8 +495,9 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
     instruments = read_instruments(node("instruments"), refs)
     code_lists = read_code_lists(node("code_lists"), refs)
     ehr = read_ehr(node("ehr"), refs, code_lists)
+    screening = read_screening(node("screening"), refs, code_lists, ehr)
     refs.check(set(sources))
-    if not (name and version and settings and pathway and ehr):
+    if not (name and version and settings and pathway and ehr and screening):
         return None
     return KnowledgePack(
         name=name,
@@ -514,6 +516,7 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
         instruments=instruments,
         code_lists=code_lists,
         ehr=ehr,
+        screening=screening,
     )
 
 
@@ -533,4 +536,5 @@ TOP_LEVEL = (
     "instruments",
     "code_lists",
     "ehr",
+    "screening",
 )
