@@ -48,6 +48,7 @@ SCT, ICD = "http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10-cm"
 CPT, LOCAL = "http://www.ama-assn.org/go/cpt", "http://ehr.bench.example/problem-codes"
 PROFILES = ("plain", "buttock", "plain", "sacroiliac", "blocked")  # cycled over the patients
 ORDERS = [("o1", CPT, "72148", "MRI lumbar spine"), ("o2", CPT, "97161", "PT evaluation")]
+ORDERS.append(("o3", CPT, "80053", "Comprehensive metabolic panel"))
 FUSIONS = [
     ("d1", CPT, "27279", "Arthrodesis, sacroiliac joint"),
     ("d1", CPT, "22633", "Lumbar fusion"),
@@ -175,7 +176,7 @@ def send(port: int, path: str, token: str, body: bytes | None = None) -> tuple[i
         conn.close()
 
 
-def open_loop(port: int, plan: list[tuple[str, str, str]], bodies: dict, rate: float) -> tuple:
+def open_loop(port: int, plan: list[Any], bodies: dict, rate: float, threads: int) -> tuple:
     """Send plan[i] (patient, hook, token) at start + i / rate; return the results and start."""
     results: list[Result] = [("not sent", 0.0, [], 0.0, 0.0)] * len(plan)
     counter = itertools.count()  # next() is atomic under the GIL
@@ -198,10 +199,10 @@ def open_loop(port: int, plan: list[tuple[str, str, str]], bodies: dict, rate: f
             end = time.perf_counter()
             results[i] = (outcome, (end - planned) * 1000, cards, lag * 1000, end)
 
-    threads = [threading.Thread(target=worker) for _ in range(max(32, min(1000, int(2 * rate))))]
-    for t in threads:
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
     return results, start
 
@@ -246,7 +247,8 @@ def main() -> int:
             status, _ = send(port, DISCOVERY, token)
             baseline.append((time.perf_counter() - started) * 1000)
             bad.update([status] if status != 200 else [])
-        results, start = open_loop(port, plan, bodies, args.rate)
+        threads = max(32, min(1000, int(2 * args.rate)))  # send lag shows if too few
+        results, start = open_loop(port, plan, bodies, args.rate, threads)
         stop_server(proc)
         log = (work / "server.log").read_text(errors="replace").splitlines()
         with sqlite3.connect(work / "cluneal.sqlite3") as db:
@@ -262,46 +264,28 @@ def main() -> int:
     ok = [r for r in results if r[0] == "ok"]
     errors = Counter(r[0] for r in results if r[0] != "ok")
     wall = max(r[4] for r in results) - start
-    sizes = [
-        sum(len(pf[k]["entry"]) for k in ("conditions", "procedures", "orders"))
-        for *_, pf in people
-    ]
-    mean_kb = sum(len(b"".join(bodies[p, h])) for p, h in chosen) / max(1, n) / 1024
-    print(
-        f"cluneal serve: 2 gunicorn workers x default threads, SQLite, loopback; "
-        f"{os.cpu_count()} CPUs shared with this client"
-    )
-    print(
-        f"{PATIENTS} patients {dict(Counter(profile.values()))}; {min(sizes)}-{max(sizes)} "
-        f"resources in prefetch (+ the Patient), mean body {mean_kb:.0f} KB"
-    )
+    sizes = [sum(len(b["entry"]) for b in list(pf.values())[1:]) for *_, pf in people]
+    body_kb = sum(len(b"".join(bodies[p, h])) for p, h in chosen) / max(1, n) / 1024
+    print(f"cluneal serve: 2 workers x default threads, SQLite; {os.cpu_count()} CPUs, shared")
+    print(f"patients: {dict(Counter(profile.values()))}, {min(sizes)}-{max(sizes)} resources")
+    print(f"  in prefetch besides the Patient; mean request body {body_kb:.0f} KB")
     print(f"{signed} ES384 tokens signed before the run in {sign_s:.1f} s")
-    print(
-        f"baseline, {BASELINE_N} sequential GET /cds-services (ms): {summary(baseline)}"
-        + (f"  non-200 {dict(bad)}" if bad else "")
-    )
-    print(
-        f"open loop, {args.rate:g} requests/s offered for {args.seconds:g} s, "
-        f"one connection per request, {max(32, min(1000, int(2 * args.rate)))} client threads:"
-    )
+    print(f"baseline: {BASELINE_N} sequential GET /cds-services, ms: {summary(baseline)}")
+    print(f"  non-200 answers: {dict(bad) or 'none'}")
+    print(f"open loop: {args.rate:g} requests/s offered for {args.seconds:g} s, {threads} threads")
     print(f"  offered    {n}\n  completed  {len(ok)} (200 OK)\n  errors     {n - len(ok)}")
     for kind, count in errors.most_common():
         print(f"    {count:6d}  {kind}")
-    print(
-        f"  achieved   {len(ok) / wall:.1f} requests/s "
-        f"(200 OK over {wall:.1f} s, first planned send to last answer)"
-    )
-    print(f"  latency from planned send, 200 OK (ms): {summary([r[1] for r in ok])}")
-    print(f"  client send lag (ms):                    {summary([r[3] for r in results])}")
+    print(f"  achieved   {len(ok) / wall:.1f} requests/s (200 OK in {wall:.1f} s to the last one)")
+    print(f"  latency from planned send, 200 OK, ms: {summary([r[1] for r in ok])}")
+    print(f"  client send lag, ms:                    {summary([r[3] for r in results])}")
     for hook in HOOKS:
         mine = [(p, r) for (p, h), r in zip(chosen, results, strict=True) if h == hook]
         answered = [(p, r) for p, r in mine if r[0] == "ok"]
         carded = Counter(profile[p] for p, r in answered if r[2])
         kinds = Counter(c["indicator"] for _, r in answered for c in r[2])
-        print(
-            f"  {hook:<12}  {len(mine)} offered, {len(answered)} answered, "
-            f"{sum(carded.values())} with cards {dict(kinds)}; by profile {dict(carded)}"
-        )
+        print(f"  {hook:<12}  {len(mine)} offered, {len(answered)} answered, ", end="")
+        print(f"{sum(carded.values())} with cards {dict(kinds)}; by profile {dict(carded)}")
     print(f"database after the run (warm-up included): {seen} JWT ids, {issued} issued cards")
     if errors:
         print("server log, last 20 lines that are not access-log lines:")

@@ -51,7 +51,7 @@ def test_a_note_quote_is_shown_in_the_reason():
 
 def test_a_known_case_is_tier_known_whatever_its_score():
     candidate = score_patient(
-        "p", hits("chronic_back_pain") + [Hit("known", "Procedure/b")], True, PACK
+        "p", [*hits("chronic_back_pain"), Hit("known", "Procedure/b")], True, PACK
     )
     assert candidate.tier == "known"
     assert candidate.reasons[0] == "Cluneal entrapment or block already on record"

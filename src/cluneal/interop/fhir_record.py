@@ -466,7 +466,7 @@ def _decode(shape: Shape, node: Node, link_id: str) -> Any:
             answer.fail("must be an object (an answer)")
             return None
         answer.obj(keys)
-        given = [k for k in keys if k in answer.value]
+        given = [k for k in keys if answer.value.get(k) is not None]
         if len(given) != 1:
             answer.fail("must have exactly one of " + ", ".join(keys))
             return None
@@ -1179,6 +1179,8 @@ class _Reader:
         return url
 
     def subject(self, resource: Node) -> None:
+        if self.patient_url is None:
+            return  # no valid Patient: said once, not on every resource
         node = resource.get("subject")
         url = self.target(node, "Patient", "the Patient")
         if url is not None and url != self.patient_url:
@@ -1198,7 +1200,8 @@ class _Reader:
 
     def patient(self, res: Node) -> PatientData | None:
         res.obj((*COMMON, "identifier", "gender", "birthDate", "name", "telecom"))
-        self.patient_url = _url(str(res.value.get("id")))
+        url = _url(str(res.value.get("id")))
+        self.patient_url = url if self.index.get(url, ("",))[0] == "Patient" else None
         site_id = record_number = None
         identifiers = res.get("identifier")
         if identifiers.required():
@@ -1234,10 +1237,10 @@ class _Reader:
         contact = self.single(
             res.get("telecom"), ("system", "value"), "value", LIMITS["contact"], {"system": "other"}
         )
-        if site_id is None or record_number is None:
+        if site_id is None or record_number is None or self.patient_url is None:
             return None
         return PatientData(
-            id=str(res.value["id"]),
+            id=self.patient_url.removeprefix("urn:uuid:"),
             site_id=site_id,
             record_number=record_number,
             birth_year=birth_year,
@@ -1406,7 +1409,7 @@ class _Reader:
             return
         if questionnaire.value == VISIT_QUESTIONNAIRE:
             self.visit_response(res)
-        elif questionnaire.value in instruments:
+        elif isinstance(questionnaire.value, str) and questionnaire.value in instruments:
             self.answer(res, instruments[str(questionnaire.value)])
         else:
             questionnaire.fail("must be one of " + ", ".join([VISIT_QUESTIONNAIRE, *instruments]))
@@ -1486,7 +1489,7 @@ class _Reader:
         if isinstance(code.value, dict) and code.value != NRS_CODE:
             codings = code.value.get("coding")
             if isinstance(codings, list) and any(
-                isinstance(c, dict) and c.get("system") == CLUNEAL and c.get("code") in SCORE_NAMES
+                isinstance(c, dict) and c.get("system") == CLUNEAL and str(c.get("code")) in SCORE_NAMES
                 for c in codings
             ):
                 return  # a questionnaire score: derived, ignored on import
@@ -1506,10 +1509,14 @@ class _Reader:
         )
         _fixed(res.get("status"), "final")
         if code.value != NRS_CODE:
-            if code.required():
+            if not code.required():
+                return
+            if "72514-3" in json.dumps(code.value):
+                code.fail(f"must be exactly {json.dumps(NRS_CODE)}")
+            else:
                 code.fail(
-                    f"must be the pain NRS code {json.dumps(NRS_CODE)} or a questionnaire score "
-                    "code of " + CLUNEAL + " (" + ", ".join(SCORE_NAMES) + ")"
+                    "must be the pain NRS code (LOINC 72514-3) or a questionnaire score code of "
+                    f"{CLUNEAL} ({', '.join(SCORE_NAMES)})"
                 )
             return
         context = None
