@@ -6,6 +6,7 @@ import click
 
 from cluneal.cli.assess import assess_command, knowledge_command
 from cluneal.cli.database import backup_command, restore_command
+from cluneal.cli.fhir import export_fhir_command, import_fhir_command
 from cluneal.cli.serve import serve_command
 
 HELP = """Cluneal: decision support for superior and middle cluneal nerve entrapment.
@@ -33,6 +34,8 @@ cli.add_command(knowledge_command)
 cli.add_command(serve_command)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(export_fhir_command)
+cli.add_command(import_fhir_command)
 
 
 def main() -> None:

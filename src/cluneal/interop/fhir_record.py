@@ -589,6 +589,10 @@ def to_bundle(
     if bundle_type == "searchset":
         bundle["total"] = len(entries)
     bundle["entry"] = entries
+    try:
+        from_bundle(bundle)  # never hand out a bundle that the import would refuse
+    except Invalid as exc:
+        raise Invalid(list(exc.problems), "record (its bundle would be refused)") from None
     return bundle
 
 
@@ -1489,7 +1493,9 @@ class _Reader:
         if isinstance(code.value, dict) and code.value != NRS_CODE:
             codings = code.value.get("coding")
             if isinstance(codings, list) and any(
-                isinstance(c, dict) and c.get("system") == CLUNEAL and str(c.get("code")) in SCORE_NAMES
+                isinstance(c, dict)
+                and c.get("system") == CLUNEAL
+                and str(c.get("code")) in SCORE_NAMES
                 for c in codings
             ):
                 return  # a questionnaire score: derived, ignored on import

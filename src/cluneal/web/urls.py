@@ -7,7 +7,7 @@ from cluneal.web.api import api
 from cluneal.web.audit import views as audit
 from cluneal.web.calculator import views as calculator
 from cluneal.web.cds import views as cds
-from cluneal.web.records import events, links, summary
+from cluneal.web.records import events, fhir, links, summary
 from cluneal.web.records import views as records
 
 EVENT = "<uuid:patient_id>/<str:kind>"
@@ -23,6 +23,8 @@ urlpatterns = [
     path("site/audit", audit.audit_view, name="site-audit"),
     path("records/", records.patient_list, name="patients"),
     path("records/new", records.patient_new, name="patient-new"),
+    path("records/import", fhir.import_view, name="records-import"),
+    path("fhir/Patient/<uuid:patient_id>/$everything", fhir.everything, name="fhir-everything"),
     path("records/<uuid:patient_id>/", records.patient_detail, name="patient"),
     path("records/<uuid:patient_id>/edit", records.patient_edit, name="patient-edit"),
     path("records/<uuid:patient_id>/delete", records.patient_delete, name="patient-delete"),

@@ -1,0 +1,371 @@
+"""FHIR R4 exchange of one patient's record: the database side of
+:mod:`cluneal.interop.fhir_record`.
+
+``GET /fhir/Patient/<id>/$everything`` answers the record as a ``searchset`` Bundle (what the
+operation is defined to return); ``cluneal export-fhir`` writes the same resources as a
+``collection``. ``/records/import`` (and ``cluneal import-fhir``) read either kind and create a
+new patient, with everything the bundle holds, at a chosen site, in one transaction: an invalid
+bundle, or a record number the site already has, saves nothing.
+
+Imported patient links get a fresh random token hash that no token matches, and are closed
+(expired at the import): the patient's original link cannot be carried to another site.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cluneal.interop.fhir_record import (
+    AnswerData,
+    BlockData,
+    DiaryDay,
+    LinkData,
+    NerveStatus,
+    PatientData,
+    Record,
+    TreatmentData,
+    VisitData,
+    from_bundle,
+    to_bundle,
+)
+from cluneal.knowledge.loader import active_pack
+from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.web.accounts.access import clinical, record_sites
+from cluneal.web.accounts.models import Site
+from cluneal.web.audit.log import record
+from cluneal.web.audit.models import Action
+from cluneal.web.records.mapping import record_assessment
+from cluneal.web.records.models import (
+    Block,
+    DiaryEntry,
+    Patient,
+    PatientLink,
+    QuestionnaireAnswer,
+    Treatment,
+    Visit,
+)
+from cluneal.web.records.views import patient_for
+
+CONTENT_TYPE = "application/fhir+json"
+#: Largest bundle the upload page accepts (bytes); ``CLUNEAL_FHIR_MAX_BYTES`` in the settings.
+DEFAULT_MAX_BYTES = 10_000_000
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "CLUNEAL_FHIR_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# -- the database as a plain record ---------------------------------------------------------
+
+
+def record_of(patient: Patient) -> Record:
+    """Everything the database holds about ``patient``, as plain data."""
+    answers = {a.link_id: a for a in QuestionnaireAnswer.objects.filter(link__patient=patient)}
+    links: list[LinkData] = []
+    for link in patient.links.order_by("created_at", "pk").prefetch_related("entries"):
+        entries = tuple(DiaryDay(e.date, e.nrs) for e in link.entries.all())
+        answer = answers.get(link.pk)
+        if not entries and answer is None:
+            continue  # never used: without its token it could never be used elsewhere
+        links.append(
+            LinkData(
+                id=str(link.pk),
+                kind=answer.instrument if answer is not None else link.kind,
+                block_id=str(link.block_id) if link.block_id else None,
+                entries=entries,
+                answer=None if answer is None else AnswerData(list(answer.values), answer.date),
+            )
+        )
+    return Record(
+        patient=PatientData(
+            id=str(patient.pk),
+            site_id=str(patient.site_id),
+            record_number=patient.record_number,
+            birth_year=patient.birth_year,
+            sex=patient.sex,
+            name=patient.name,
+            contact=patient.contact,
+        ),
+        visits=tuple(
+            VisitData(
+                id=str(x.pk),
+                date=x.date,
+                history=x.history or {},
+                body_map=x.body_map or {},
+                exam=x.exam or {},
+                questionnaires=x.questionnaires or {},
+                current_nrs=x.current_nrs,
+                notes=x.notes,
+            )
+            for x in patient.visits.all()
+        ),
+        blocks=tuple(
+            BlockData(
+                id=str(b.pk),
+                date=b.date,
+                nerve=b.nerve,
+                side=b.side,
+                nrs_before=b.nrs_before,
+                nrs_after=b.nrs_after,
+                agent=b.agent,
+                volume_ml=b.volume_ml,
+                guidance=b.guidance,
+                minutes_after=b.minutes_after,
+                relief_days=b.relief_days,
+                relief_days_from_diary=b.relief_days_from_diary,
+            )
+            for b in patient.blocks.all()
+        ),
+        treatments=tuple(
+            TreatmentData(str(t.pk), t.date, t.kind, t.nerve, t.side, t.outcome)
+            for t in patient.treatments.all()
+        ),
+        links=tuple(links),
+    )
+
+
+def statuses_of(patient: Patient) -> list[NerveStatus]:
+    """The engine's status of each nerve and side today (none if the record cannot be read)."""
+    assessment, _ = record_assessment(patient)
+    if assessment is None:
+        return []
+    return [NerveStatus(n.nerve, n.side, n.status) for n in assessment.nerves]
+
+
+def bundle_of(patient: Patient, bundle_type: str = "collection") -> dict[str, Any]:
+    """The patient's record as a FHIR Bundle, with the derived Conditions and scores."""
+    return to_bundle(
+        record_of(patient),
+        statuses=statuses_of(patient),
+        pack=active_pack(),
+        bundle_type=bundle_type,
+    )
+
+
+# -- a plain record into the database -------------------------------------------------------
+
+
+def patient_path(bundle: Any) -> str:
+    """The JSON path of the bundle's Patient identifier (where a clash is reported)."""
+    entries = bundle.get("entry") if isinstance(bundle, dict) else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") == "Patient":
+            return f"entry[{i}].resource.identifier[0].value"
+    return "Patient.identifier"
+
+
+def import_record(
+    data: Record,
+    site: Site,
+    *,
+    request: HttpRequest | None = None,
+    actor: str | None = None,
+    where: str = "Patient.identifier",
+) -> Patient:
+    """Create a new patient at ``site`` holding everything ``data`` holds, in one transaction
+    (audited ``create``). Raises :class:`Invalid` if the site already has the record number."""
+    number = data.patient.record_number
+    clash = Invalid(
+        [Problem(where, f"record number {number!r} already exists at site {site.name!r}")],
+        "import",
+    )
+    try:
+        with transaction.atomic():
+            if Patient.objects.filter(site=site, record_number=number).exists():
+                raise clash
+            patient = _create(data, site)
+            record(
+                request,
+                Action.CREATE,
+                patient=patient,
+                obj=patient,
+                actor=actor,
+                changes={
+                    "import": "fhir-r4",
+                    "from_site": data.patient.site_id,
+                    "visits": len(data.visits),
+                    "blocks": len(data.blocks),
+                    "treatments": len(data.treatments),
+                    "links": len(data.links),
+                },
+            )
+    except IntegrityError:
+        raise clash from None  # another import of the same number won the race
+    return patient
+
+
+def _create(data: Record, site: Site) -> Patient:
+    """The rows of the record; authorship at the source is unknown here (``created_by`` is
+    left empty: the audit entry names who imported)."""
+    p = data.patient
+    patient = Patient.objects.create(
+        site=site,
+        record_number=p.record_number,
+        birth_year=p.birth_year,
+        sex=p.sex,
+        name=p.name,
+        contact=p.contact,
+    )
+    for x in data.visits:
+        Visit.objects.create(
+            patient=patient,
+            date=x.date,
+            history=x.history,
+            body_map=x.body_map,
+            exam=x.exam,
+            questionnaires=x.questionnaires,
+            current_nrs=x.current_nrs,
+            notes=x.notes,
+        )
+    blocks: dict[str, Block] = {}
+    for b in data.blocks:
+        blocks[b.id] = Block.objects.create(
+            patient=patient,
+            date=b.date,
+            nerve=b.nerve,
+            side=b.side,
+            agent=b.agent,
+            volume_ml=b.volume_ml,
+            guidance=b.guidance,
+            nrs_before=b.nrs_before,
+            nrs_after=b.nrs_after,
+            minutes_after=b.minutes_after,
+            relief_days=b.relief_days,
+            relief_days_from_diary=b.relief_days_from_diary,
+        )
+    for t in data.treatments:
+        Treatment.objects.create(
+            patient=patient, date=t.date, kind=t.kind, nerve=t.nerve, side=t.side, outcome=t.outcome
+        )
+    now = timezone.now()
+    for link_data in data.links:
+        link = PatientLink.objects.create(
+            patient=patient,
+            block=blocks[link_data.block_id] if link_data.block_id else None,
+            kind=link_data.kind,
+            # A random value, the hash of no token: the imported link can never be opened.
+            token_hash=secrets.token_hex(32),
+            expires_at=now,
+            completed_at=now if link_data.answer is not None else None,
+        )
+        for day in link_data.entries:
+            DiaryEntry.objects.create(link=link, date=day.date, nrs=day.nrs)
+        if link_data.answer is not None:
+            QuestionnaireAnswer.objects.create(
+                link=link,
+                instrument=link_data.kind,
+                values=link_data.answer.values,
+                date=link_data.answer.date,
+            )
+    return patient
+
+
+def parse_json(raw: bytes) -> Any:
+    """JSON from uploaded bytes, or :class:`Invalid` saying why not."""
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        problem = f"not valid JSON: line {exc.lineno} column {exc.colno} ({exc.msg})"
+    except RecursionError:
+        problem = "JSON nested too deeply"
+    raise Invalid([Problem("", problem)], "FHIR bundle")
+
+
+def import_bundle(
+    bundle: Any,
+    site: Site,
+    *,
+    request: HttpRequest | None = None,
+    actor: str | None = None,
+) -> Patient:
+    """Validate ``bundle`` and import it at ``site``; :class:`Invalid` lists every problem."""
+    data = from_bundle(bundle)
+    return import_record(data, site, request=request, actor=actor, where=patient_path(bundle))
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+@clinical
+@require_GET
+def everything(request: HttpRequest, patient_id: Any) -> HttpResponse:
+    """``Patient/$everything``: the whole record as a FHIR ``searchset`` Bundle."""
+    patient = patient_for(request, patient_id)
+    try:
+        bundle = bundle_of(patient, "searchset")
+    except Invalid as exc:
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {"severity": "error", "code": "processing", "diagnostics": str(p)}
+                for p in exc.problems
+            ],
+        }
+        return HttpResponse(json.dumps(outcome), content_type=CONTENT_TYPE, status=409)
+    record(
+        request,
+        Action.EXPORT,
+        patient=patient,
+        obj=patient,
+        changes={"format": "fhir-r4", "operation": "$everything", "entries": bundle["total"]},
+    )
+    response = HttpResponse(json.dumps(bundle, ensure_ascii=False), content_type=CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ImportForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label=None)
+    file = forms.FileField(label="FHIR Bundle (JSON)", allow_empty_file=False)
+
+    def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+@clinical
+@require_http_methods(["GET", "POST"])
+def import_view(request: HttpRequest) -> HttpResponse:
+    limit = max_bytes()
+    problems: list[Problem] = []
+    if request.method == "POST":
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > limit + 100_000:
+            # Refused before the upload is parsed (the form's fields are tiny).
+            form = ImportForm(sites=record_sites(request.user))
+            problems = [Problem("", f"the file is larger than {limit:,} bytes")]
+            return _import_page(request, form, problems, 400)
+        form = ImportForm(request.POST, request.FILES, sites=record_sites(request.user))
+        if not form.is_valid():
+            return _import_page(request, form, problems, 400)
+        upload = form.cleaned_data["file"]
+        site = form.cleaned_data["site"]
+        try:
+            if upload.size > limit:
+                raise Invalid([Problem("", f"the file is larger than {limit:,} bytes")])
+            patient = import_bundle(parse_json(upload.read()), site, request=request)
+        except Invalid as exc:
+            return _import_page(request, form, list(exc.problems), 400)
+        return HttpResponseRedirect(f"/records/{patient.pk}/")
+    form = ImportForm(sites=record_sites(request.user))
+    return _import_page(request, form, problems, 200)
+
+
+def _import_page(
+    request: HttpRequest, form: ImportForm, problems: list[Problem], status: int
+) -> HttpResponse:
+    context = {"form": form, "problems": problems, "max_bytes": max_bytes()}
+    return render(request, "records/import.html", context, status=status)
