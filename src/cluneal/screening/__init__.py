@@ -1,0 +1,1 @@
+"""Population screening of FHIR Bulk Data: views, features, engines (DuckDB, Spark)."""
