@@ -63,8 +63,9 @@ def _add_months(day: str, months: int, dialect: Dialect) -> str:
 def _matches(m: Matcher) -> str:
     parts = []
     if m.code_lists:
+        lists = _in(m.code_lists)
         parts.append(
-            f"(sys_key, norm_code) IN (SELECT system, code FROM codes WHERE list IN {_in(m.code_lists)})"
+            f"(sys_key, norm_code) IN (SELECT system, code FROM codes WHERE list IN {lists})"
         )
     parts += [
         f"words LIKE {_quote('%' + k.replace('%', '').replace('_', ' ') + '%')}" for k in m.keywords
@@ -76,13 +77,14 @@ def _coded(kind: str, dated: str, ends: str = "NULL") -> str:
     system_case = " ".join(
         f"WHEN {_quote(url)} THEN {_quote(key)}" for key, url in v.CODE_SYSTEMS.items()
     )
+    status = "verification" if kind == "Condition" else "status"
     return f"""{kind.lower()}_rows AS (
   SELECT patient_id, '{kind}/' || id AS reference, {dated} AS seen_on, {ends} AS ends, status_word,
          CASE system {system_case} ELSE '' END AS sys_key,
          CASE WHEN system = {_quote(v.CODE_SYSTEMS["icd10cm"])}
               THEN replace(upper(code), '.', '') ELSE code END AS norm_code,
          lower(coalesce(display, '') || ' | ' || coalesce(text, '')) AS words
-  FROM (SELECT *, {"coalesce(verification, '')" if kind == "Condition" else "coalesce(status, '')"} AS status_word
+  FROM (SELECT *, coalesce({status}, '') AS status_word
         FROM {SOURCES[kind]}) s
   WHERE status_word NOT IN {_in(VOID)}
 )"""
