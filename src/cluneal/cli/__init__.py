@@ -7,7 +7,9 @@ import click
 from cluneal.cli.assess import assess_command, knowledge_command
 from cluneal.cli.database import backup_command, restore_command
 from cluneal.cli.fhir import export_fhir_command, import_fhir_command
+from cluneal.cli.screen import screen_command
 from cluneal.cli.serve import serve_command
+from cluneal.cli.synth import synth_command
 
 HELP = """Cluneal: decision support for superior and middle cluneal nerve entrapment.
 
@@ -20,6 +22,7 @@ Environment:
   CLUNEAL_KNOWLEDGE   a site's knowledge pack (JSON file) instead of the default one
   DATABASE_URL        database for `serve` (default: SQLite in the user's data directory)
   CLUNEAL_DATA_DIR    where the default SQLite database and other state are kept
+  CLUNEAL_SYNTH_SOURCE  the Synthea sample that `synth` copies patients from
 """
 
 
@@ -36,6 +39,8 @@ cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(export_fhir_command)
 cli.add_command(import_fhir_command)
+cli.add_command(synth_command)
+cli.add_command(screen_command)
 
 
 def main() -> None:

@@ -1,0 +1,133 @@
+"""The two engines: the same compiled views and feature query, on DuckDB or on Spark.
+
+Each engine exposes a relation ``raw_<Type>`` with one column ``resource`` (JSON text) per
+resource type, materialises the pack's ViewDefinitions as ``v_<name>``, loads the code lists as
+``codes``, and runs :func:`cluneal.screening.features.features_sql`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from cluneal.knowledge.model import KnowledgePack
+from cluneal.screening.export import Export
+from cluneal.screening.features import code_rows, features_sql
+from cluneal.screening.sqlonfhir import compile_view, parse_view
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class EngineResult:
+    hits: list[tuple[str, str, str]]
+    resources: dict[str, int] = field(default_factory=dict)
+    invalid: dict[str, int] = field(default_factory=dict)
+    missing_patients: list[str] = field(default_factory=list)
+    missing_count: int = 0
+
+
+class Engine(Protocol):
+    dialect: str
+
+    def register(self, resource_type: str, files: list[Path], skip_bad: bool) -> None: ...
+    def materialise(self, name: str, sql: str) -> None: ...
+    def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]: ...
+    def load_codes(self, rows: list[tuple[str, str, str]]) -> None: ...
+    def close(self) -> None: ...
+
+
+def run(
+    engine: Engine,
+    export: Export,
+    pack: KnowledgePack,
+    as_of: dt.date,
+    *,
+    skip_bad: bool,
+    progress: Progress | None = None,
+) -> EngineResult:
+    """Views, validation counts and features; bad JSON raises from the engine in fail mode."""
+    result = EngineResult(hits=[])
+    engine.load_codes(code_rows(pack))
+    for view in pack.screening.views:
+        resource_type = str(view["resource"])
+        if resource_type == "DocumentReference":
+            continue  # notes are read by the notes pipeline, when installed
+        files = export.of(resource_type)
+        engine.register(resource_type, files, skip_bad)
+        sql = compile_view(parse_view(view), engine.dialect, f"raw_{resource_type}")  # type: ignore[arg-type]
+        engine.materialise(f"v_{view['name']}", sql)
+        [(total, typed)] = engine.scalar_rows(
+            f"SELECT count(*), count(CASE WHEN {_type_expr(engine.dialect)} = '{resource_type}' "
+            f"THEN 1 END) FROM raw_{resource_type}"
+        )
+        result.resources[resource_type] = int(typed)
+        if total != typed:
+            result.invalid[resource_type] = int(total) - int(typed)
+        if progress:
+            progress(resource_type, sum(p.stat().st_size for p in files))
+    missing = engine.scalar_rows(
+        "SELECT DISTINCT 'Condition/' || id || ' -> Patient/' || patient_id FROM "
+        "v_screening_condition WHERE patient_id IS NOT NULL AND patient_id NOT IN "
+        "(SELECT patient_id FROM v_screening_patient) ORDER BY 1"
+    )
+    result.missing_count = len(missing)
+    result.missing_patients = [str(r[0]) for r in missing[:20]]
+    result.hits = [
+        (str(p), str(f), str(r))
+        for p, f, r in engine.scalar_rows(features_sql(pack, as_of, engine.dialect))  # type: ignore[arg-type]
+        if p is not None
+    ]
+    return result
+
+
+def _type_expr(dialect: str) -> str:
+    if dialect == "spark":
+        return "get_json_object(resource, '$.resourceType')"
+    return "json_extract_string(resource, '$.resourceType')"
+
+
+class DuckDBEngine:
+    dialect = "duckdb"
+
+    def __init__(self, memory_limit: str = "2GB", threads: int | None = None) -> None:
+        import duckdb
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="cluneal-screen-")
+        self.con = duckdb.connect(config={"temp_directory": self._tmp.name})
+        self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET threads = {threads or os.cpu_count() or 2}")
+        self.con.execute("SET preserve_insertion_order = false")
+        self.error_types: tuple[type[Exception], ...] = (duckdb.InvalidInputException,)
+
+    def register(self, resource_type: str, files: list[Path], skip_bad: bool) -> None:
+        if files:
+            paths = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+            source = (
+                f"SELECT json AS resource FROM read_ndjson_objects({paths}, "
+                f"ignore_errors = {str(skip_bad).lower()}) WHERE json IS NOT NULL"
+            )
+        else:
+            source = "SELECT CAST(NULL AS JSON) AS resource WHERE false"
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_{resource_type} AS {source}")
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def load_codes(self, rows: list[tuple[str, str, str]]) -> None:
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE codes (list VARCHAR, system VARCHAR, code VARCHAR)"
+        )
+        self.con.executemany("INSERT INTO codes VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self.con.close()
+        self._tmp.cleanup()

@@ -1,0 +1,140 @@
+"""``cluneal screen``: a Bulk Data export in, a ranked and explained list of candidates out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from cluneal.core.screening import Hit, rank, score_patient, tier_counts
+from cluneal.knowledge.model import KnowledgePack
+from cluneal.screening.engines import Engine, EngineResult, run
+from cluneal.screening.export import Export, ScreenError, bad_lines, discover
+from cluneal.screening.output import write_candidates
+
+EngineName = Literal["duckdb", "spark"]
+NOTES_UNAVAILABLE = "clinical notes were not read: the notes pipeline is not installed"
+
+
+@dataclass
+class Summary:
+    engine: str
+    as_of: dt.date
+    patients: int
+    listed: int
+    tiers: dict[str, int]
+    resources: dict[str, int]
+    skipped: int = 0
+    skipped_examples: list[str] = field(default_factory=list)
+    missing_patients: int = 0
+    notes: str = NOTES_UNAVAILABLE
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(vars(self))
+        out["as_of"] = self.as_of.isoformat()
+        out["seconds"] = round(self.seconds, 2)
+        return out
+
+
+def default_as_of(export: Export) -> dt.date:
+    """The export's own transactionTime (manifest.json) when given, else today."""
+    manifest = export.root / "manifest.json"
+    try:
+        stamp = json.loads(manifest.read_text())["transactionTime"]
+        return dt.date.fromisoformat(str(stamp)[:10])
+    except (OSError, ValueError, KeyError, TypeError):
+        return dt.date.today()
+
+
+def make_engine(
+    name: EngineName, spark_master: str | None
+) -> tuple[Engine, tuple[type[Exception], ...]]:
+    if name == "spark":
+        from cluneal.screening.spark_engine import SparkEngine
+
+        engine = SparkEngine(spark_master or "local[*]")
+        return engine, engine.error_types
+    from cluneal.screening.engines import DuckDBEngine
+
+    duck = DuckDBEngine()
+    return duck, duck.error_types
+
+
+def screen(
+    export_dir: Path,
+    out: Path,
+    pack: KnowledgePack,
+    *,
+    engine: EngineName = "duckdb",
+    spark_master: str | None = None,
+    as_of: dt.date | None = None,
+    on_error: Literal["fail", "skip"] = "fail",
+    progress: Callable[[str, int], None] | None = None,
+) -> Summary:
+    """Screen the export; write ``out`` only if the run succeeds. :class:`ScreenError` names
+    every bad file and line."""
+    started = time.perf_counter()
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise ScreenError(f"{out}: the output must end in .csv or .parquet")
+    export = discover(export_dir)
+    day = as_of or default_as_of(export)
+    runner, errors = make_engine(engine, spark_master)
+    try:
+        result = run(runner, export, pack, day, skip_bad=on_error == "skip", progress=progress)
+    except errors as exc:
+        examples, count = bad_lines(export)
+        raise ScreenError(
+            f"{export_dir}: {count or 'some'} bad line(s)", examples or [str(exc)]
+        ) from None
+    finally:
+        runner.close()
+    skipped, examples = _check(result, export, on_error)
+    candidates = _candidates(result, pack)
+    write_candidates(candidates, out)
+    return Summary(
+        engine=engine,
+        as_of=day,
+        patients=result.resources.get("Patient", 0),
+        listed=len(candidates),
+        tiers=dict(tier_counts(candidates, pack)),
+        resources=result.resources,
+        skipped=skipped,
+        skipped_examples=examples,
+        missing_patients=result.missing_count,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _check(result: EngineResult, export: Export, on_error: str) -> tuple[int, list[str]]:
+    skipped, examples = 0, []
+    if result.invalid:
+        examples, skipped = bad_lines(export)
+        skipped = max(skipped, sum(result.invalid.values()))
+    if result.missing_count:
+        examples += [f"{ref}: no such patient in the export" for ref in result.missing_patients]
+        skipped += result.missing_count
+    if skipped and on_error == "fail":
+        raise ScreenError(
+            f"{export.root}: {skipped} bad line(s) or reference(s); --on-error skip to go on",
+            examples,
+        )
+    return skipped, examples
+
+
+def _candidates(result: EngineResult, pack: KnowledgePack) -> list[Any]:
+    by_patient: dict[str, list[Hit]] = {}
+    for patient_id, feature, reference in result.hits:
+        by_patient.setdefault(patient_id, []).append(Hit(feature, reference))
+    candidates = []
+    for patient_id, hits in by_patient.items():
+        features = {h.feature for h in hits}
+        if "back_pain" not in features:
+            continue  # patients without back pain are not listed
+        scored = [h for h in hits if h.feature != "back_pain"]
+        candidates.append(score_patient(patient_id, scored, "known" in features, pack))
+    return rank(candidates)
