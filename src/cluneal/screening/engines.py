@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.screening.export import Export
+from cluneal.screening.export import Export, line_count
 from cluneal.screening.features import code_rows, features_sql
 from cluneal.screening.sqlonfhir import compile_view, parse_view
 
@@ -67,8 +67,9 @@ def run(
             f"THEN 1 END) FROM raw_{resource_type}"
         )
         result.resources[resource_type] = int(typed)
-        if total != typed:
-            result.invalid[resource_type] = int(total) - int(typed)
+        lines = line_count(files) if skip_bad else int(total)  # skipping engines drop bad lines
+        if lines != typed:
+            result.invalid[resource_type] = lines - int(typed)
         if progress:
             progress(resource_type, sum(p.stat().st_size for p in files))
     missing = engine.scalar_rows(

@@ -78,6 +78,11 @@ def discover(root: Path) -> Export:
     return export
 
 
+def line_count(paths: list[Path]) -> int:
+    """Non-blank lines in the files (used in skip mode, where an engine drops bad lines)."""
+    return sum(1 for path in paths for line in open_text(path) if line.strip())
+
+
 def bad_lines(export: Export, limit: int = REPORT_LIMIT) -> tuple[list[str], int]:
     """Lines that are not JSON objects, or hold a resource of another type than their file:
     the first ``limit`` as 'file:line: problem', and how many there are in all."""

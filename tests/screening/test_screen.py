@@ -1,0 +1,188 @@
+"""cluneal screen end to end: the Synthea sample, a planted population, bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cluneal.knowledge.loader import default_pack
+from cluneal.screening.evaluate import evaluate
+from cluneal.screening.export import ScreenError
+from cluneal.screening.pipeline import screen
+
+PACK = default_pack()
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CLUNEAL_KNOWLEDGE"}
+    return subprocess.run(
+        [sys.executable, "-m", "cluneal", "screen", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_synthea_sample_lists_its_two_chronic_back_pain_patients(synthea_dir, tmp_path):
+    out = tmp_path / "out.csv"
+    summary = screen(synthea_dir, out, PACK, as_of=__import__("datetime").date(2023, 3, 23))
+    listed = rows(out)
+    chronic = set()
+    for line in (synthea_dir / "Condition.000.ndjson").read_text().splitlines():
+        c = json.loads(line)
+        if c["code"]["coding"][0]["code"] == "278860009":
+            chronic.add(c["subject"]["reference"].split("/")[1])
+    assert {r["patient_id"] for r in listed} == chronic
+    assert summary.patients == 13
+    assert "notes were not read" in summary.notes
+
+
+def test_the_planted_patients_are_found_in_their_tiers(population, tmp_path):
+    out = tmp_path / "out.csv"
+    screen(population, out, PACK)
+    scores = {s.tier: s for s in evaluate(out, population / "truth.csv")}
+    for tier in ("high", "medium", "low"):
+        assert scores[tier].recall == 1.0, tier
+    assert scores["high"].precision == scores["low"].precision == 1.0
+    # Known cases that only a note reveals wait for the notes pipeline: without notes they are
+    # scored on their codes (medium); every other row is in its expected tier.
+    truth = {r["patient_id"]: r for r in rows(population / "truth.csv")}
+    wrong = {
+        r["patient_id"] for r in rows(out) if truth[r["patient_id"]]["expected_tier"] != r["tier"]
+    }
+    assert wrong
+    assert {truth[p]["kind"] for p in wrong} == {"known_in_note"}
+    assert scores["known"].precision == 1.0
+
+
+def test_each_row_explains_itself_with_sources_and_evidence(population, tmp_path):
+    out = tmp_path / "out.csv"
+    screen(population, out, PACK)
+    high = [r for r in rows(out) if r["tier"] == "high"]
+    assert high
+    for r in high:
+        assert int(r["score"]) >= 6
+        assert all("[" in reason and "]" in reason for reason in r["reasons"].split("; "))
+        assert all("/" in ref for ref in r["evidence"].split(" "))
+    scores = [int(r["score"]) for r in rows(out)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_parquet_output_holds_the_same_rows_as_csv(population, tmp_path):
+    import duckdb
+
+    screen(population, tmp_path / "out.csv", PACK)
+    screen(population, tmp_path / "out.parquet", PACK)
+    parquet = (
+        duckdb.connect()
+        .execute(f"SELECT * FROM read_parquet('{tmp_path / 'out.parquet'}')")
+        .fetchall()
+    )
+    assert [tuple(str(x) for x in r) for r in parquet] == [
+        tuple(r.values()) for r in rows(tmp_path / "out.csv")
+    ]
+
+
+@pytest.fixture
+def broken(synthea_dir, tmp_path) -> Path:
+    export = tmp_path / "export"
+    shutil.copytree(synthea_dir, export)
+    return export
+
+
+def _append(path: Path, line: str) -> int:
+    with path.open("a") as f:
+        f.write(line + "\n")
+    return len(path.read_text().splitlines())
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('{"resourceType": "Condition", "id": ', "not valid JSON"),
+        (
+            '{"resourceType": "Patient", "id": "intruder"}',
+            "a 'Patient' resource in a Condition file",
+        ),
+    ],
+)
+def test_a_bad_line_stops_the_run_naming_file_and_line(broken, tmp_path, line, problem):
+    number = _append(broken / "Condition.000.ndjson", line)
+    out = tmp_path / "out.csv"
+    result = cli(str(broken), "--out", str(out), "--as-of", "2023-03-23")
+    assert result.returncode == 2
+    assert f"Condition.000.ndjson:{number}: {problem}" in result.stderr
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.csv*"))
+
+
+def test_skip_goes_on_and_counts_what_it_skipped(broken, tmp_path):
+    number = _append(broken / "Condition.000.ndjson", "{not json")
+    out = tmp_path / "out.csv"
+    result = cli(str(broken), "--out", str(out), "--on-error", "skip", "--as-of", "2023-03-23")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["skipped"] == 1
+    assert summary["skipped_examples"][0].startswith(f"Condition.000.ndjson:{number}:")
+    assert len(rows(out)) == 2
+
+
+def test_a_reference_to_a_missing_patient_is_bad_input(broken, tmp_path):
+    orphan = {
+        "resourceType": "Condition",
+        "id": "orphan",
+        "subject": {"reference": "Patient/ghost"},
+        "code": {"text": "Low back pain"},
+        "onsetDateTime": "2020-01-01",
+    }
+    _append(broken / "Condition.000.ndjson", json.dumps(orphan))
+    out = tmp_path / "out.csv"
+    failed = cli(str(broken), "--out", str(out))
+    assert failed.returncode == 2
+    assert "Condition/orphan -> Patient/ghost: no such patient in the export" in failed.stderr
+    skipped = cli(str(broken), "--out", str(out), "--on-error", "skip")
+    assert json.loads(skipped.stdout)["missing_patients"] == 1
+
+
+def test_an_empty_or_unreadable_file_is_named(broken, tmp_path):
+    (broken / "Procedure.001.ndjson").write_text("")
+    (broken / "ServiceRequest.000.ndjson.gz").write_bytes(b"\x1f\x8b not really gzip")
+    with pytest.raises(ScreenError) as caught:
+        screen(broken, tmp_path / "out.csv", PACK)
+    details = "\n".join(caught.value.details)
+    assert "Procedure.001.ndjson: the file is empty" in details
+    assert "ServiceRequest.000.ndjson.gz: cannot be read" in details
+
+
+def test_a_directory_that_is_not_an_export_is_refused(tmp_path):
+    result = cli(str(tmp_path), "--out", str(tmp_path / "out.csv"))
+    assert result.returncode == 2
+    assert "no Patient.*.ndjson file" in result.stderr
+    assert cli(str(tmp_path / "nope"), "--out", str(tmp_path / "o.csv")).returncode == 2
+
+
+def test_gzip_exports_are_read(synthea_dir, tmp_path):
+    import gzip
+
+    export = tmp_path / "gz"
+    export.mkdir()
+    for path in synthea_dir.glob("*.ndjson"):
+        (export / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes()))
+    plain, zipped = tmp_path / "a.csv", tmp_path / "b.csv"
+    screen(synthea_dir, plain, PACK)
+    screen(export, zipped, PACK)
+    assert plain.read_bytes() == zipped.read_bytes()
