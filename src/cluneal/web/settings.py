@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "cluneal.web.audit",
     "cluneal.web.records",
     "cluneal.web.cds",
+    "cluneal.web.screening",
     "cluneal.web.calculator",
 ]
 
@@ -132,6 +133,9 @@ CLUNEAL_CDS_TRUSTED_ISSUERS = env_json_object("CLUNEAL_CDS_TRUSTED_ISSUERS", {})
 # The service's public address (scheme and host), when a proxy hides it from the request; the
 # JWT audience is this plus the path called.
 CLUNEAL_PUBLIC_URL = env_str("CLUNEAL_PUBLIC_URL").rstrip("/")
+# Screening: server directories a site administrator may point to, and the largest upload.
+CLUNEAL_SCREENING_ROOT = env_str("CLUNEAL_SCREENING_ROOT")
+CLUNEAL_SCREENING_MAX_UPLOAD = env_int("CLUNEAL_SCREENING_MAX_UPLOAD", 500_000_000, 1, 10**12)
 CLUNEAL_FHIR_MAX_BYTES = env_int("CLUNEAL_FHIR_MAX_BYTES", 10_000_000, 10_000, 100_000_000)
 CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)
 CLUNEAL_CDS_MAX_BYTES = env_int("CLUNEAL_CDS_MAX_BYTES", 5_000_000, 10_000, 100_000_000)

@@ -9,6 +9,7 @@ from cluneal.web.calculator import views as calculator
 from cluneal.web.cds import views as cds
 from cluneal.web.records import events, fhir, links, summary
 from cluneal.web.records import views as records
+from cluneal.web.screening import views as screening
 
 EVENT = "<uuid:patient_id>/<str:kind>"
 
@@ -51,4 +52,6 @@ urlpatterns = [
     path("cds-services/<str:service_id>/feedback", cds.feedback, name="cds-feedback"),
     path("site/cds", cds.acceptance, name="cds-acceptance"),
     path("integrators", cds.integrators, name="integrators"),
+    path("site/screening", screening.runs, name="screening"),
+    path("site/screening/<uuid:run_id>", screening.run_detail, name="screening-run"),
 ]
