@@ -63,7 +63,7 @@ def run(
         sql = compile_view(parse_view(view), engine.dialect, f"raw_{resource_type}")  # type: ignore[arg-type]
         engine.materialise(f"v_{view['name']}", sql)
         [(total, typed)] = engine.scalar_rows(
-            f"SELECT count(*), count(CASE WHEN {_type_expr(engine.dialect)} = '{resource_type}' "
+            f"SELECT count(*), count(CASE WHEN {_type_check(engine.dialect, resource_type)} "
             f"THEN 1 END) FROM raw_{resource_type}"
         )
         result.resources[resource_type] = int(typed)
@@ -87,10 +87,16 @@ def run(
     return result
 
 
-def _type_expr(dialect: str) -> str:
+def _type_check(dialect: str, resource_type: str) -> str:
+    """Whether a line holds a resource of the file's type. The text test is cheap (no JSON parse)
+    and settles the usual Bulk Data line, which opens with its resourceType; other lines are
+    parsed."""
+    text = f"'{{\"resourceType\":\"{resource_type}\"'"
     if dialect == "spark":
-        return "get_json_object(resource, '$.resourceType')"
-    return "json_extract_string(resource, '$.resourceType')"
+        parsed = f"get_json_object(resource, '$.resourceType') = '{resource_type}'"
+        return f"(startswith(resource, {text}) OR {parsed})"
+    parsed = f"json_extract_string(resource, '$.resourceType') = '{resource_type}'"
+    return f"(starts_with(CAST(resource AS VARCHAR), {text}) OR {parsed})"
 
 
 class DuckDBEngine:
