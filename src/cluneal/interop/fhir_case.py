@@ -71,30 +71,69 @@ def _normal(system: str, code: str) -> str:
     return code.replace(".", "").upper() if system == "icd10cm" else code
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a resource's code says, computed once: its (system, code) pairs in order, their
+    displays, and its words in lower case."""
+
+    keys: tuple[tuple[str, str], ...]
+    displays: Mapping[tuple[str, str], str]
+    text: str
+    lowered: str
+
+
+def facts_of(resource: Mapping[str, Any]) -> Facts:
+    keys: list[tuple[str, str]] = []
+    displays: dict[tuple[str, str], str] = {}
+    for coding in _codings(resource):
+        system = SYSTEM_KEYS.get(str(coding.get("system", "")))
+        code = coding.get("code")
+        if system is None or not isinstance(code, str):
+            continue
+        key = (system, _normal(system, code))
+        keys.append(key)
+        displays.setdefault(key, str(coding.get("display") or f"{system} {code}"))
+    text = _text(resource)
+    return Facts(tuple(keys), displays, text, text.lower())
+
+
 class CodeIndex:
-    """Every code list of the pack, indexed for look-up by (system, code)."""
+    """Every code list of the pack, indexed for look-up by (system, code); built once per pack."""
+
+    _built: dict[int, tuple[KnowledgePack, CodeIndex]] = {}
 
     def __init__(self, pack: KnowledgePack) -> None:
-        self.lists: dict[str, set[tuple[str, str]]] = {
-            name: {(c.system, _normal(c.system, c.code)) for c in cl.codes}
+        self.lists: dict[str, frozenset[tuple[str, str]]] = {
+            name: frozenset((c.system, _normal(c.system, c.code)) for c in cl.codes)
             for name, cl in pack.code_lists.items()
         }
+        self._codes: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}
 
-    def matches(self, matcher: Matcher, resource: Mapping[str, Any]) -> str | None:
-        """The words that matched (a display, or the keyword found), or None."""
-        for coding in _codings(resource):
-            system = SYSTEM_KEYS.get(str(coding.get("system", "")))
-            code = coding.get("code")
-            if system is None or not isinstance(code, str):
-                continue
-            key = (system, _normal(system, code))
-            if any(key in self.lists.get(name, ()) for name in matcher.code_lists):
-                return str(coding.get("display") or f"{system} {code}")
-        text = _text(resource)
-        lowered = text.lower()
-        for keyword in matcher.keywords:
-            if keyword in lowered:
-                return text
+    @classmethod
+    def of(cls, pack: KnowledgePack) -> CodeIndex:
+        held = cls._built.get(id(pack))
+        if held is None or held[0] is not pack:
+            held = (pack, cls(pack))
+            cls._built[id(pack)] = held
+        return held[1]
+
+    def codes(self, lists: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+        found = self._codes.get(lists)
+        if found is None:
+            found = frozenset().union(*(self.lists.get(name, frozenset()) for name in lists))
+            self._codes[lists] = found
+        return found
+
+    def matches(self, matcher: Matcher, resource: Mapping[str, Any] | Facts) -> str | None:
+        """The words that matched (a display, or the resource's text), or None."""
+        facts = resource if isinstance(resource, Facts) else facts_of(resource)
+        if matcher.code_lists:
+            wanted = self.codes(matcher.code_lists)
+            for key in facts.keys:
+                if key in wanted:
+                    return facts.displays[key]
+        if any(keyword in facts.lowered for keyword in matcher.keywords):
+            return facts.text
         return None
 
 
@@ -132,7 +171,7 @@ def read_fhir(
     today: dt.date | None = None,
 ) -> EhrFindings:
     """Findings from a patient's resources (and, at order signing, the draft orders)."""
-    rules, index = pack.ehr, CodeIndex(pack)
+    rules, index = pack.ehr, CodeIndex.of(pack)
     findings = EhrFindings()
     excluded: set[str] = set()
     conditions: list[str] = []
@@ -141,16 +180,17 @@ def read_fhir(
         kind = resource.get("resourceType")
         if kind not in FEATURE_TYPES or _status(resource) & VOID:
             continue
-        if (text := index.matches(rules.evaluation, resource)) is not None:
+        facts = facts_of(resource)
+        if (text := index.matches(rules.evaluation, facts)) is not None:
             findings.evaluated.append(Evidence(_ref(resource), text))
-        if kind == "Condition" and (text := index.matches(rules.back_pain, resource)):
+        if kind == "Condition" and (text := index.matches(rules.back_pain, facts)):
             findings.back_pain.append(Evidence(_ref(resource), text))
         for feature in rules.features:
-            if feature.excluded_by and index.matches(feature.excluded_by, resource):
+            if feature.excluded_by and index.matches(feature.excluded_by, facts):
                 excluded.add(feature.id)
             if kind == "ServiceRequest" and feature.adds_prior_procedure:
                 continue  # an order is not a procedure done
-            if (text := index.matches(feature.match, resource)) is not None:
+            if (text := index.matches(feature.match, facts)) is not None:
                 findings.features.setdefault(feature.id, []).append(Evidence(_ref(resource), text))
                 if feature.adds_condition and feature.adds_condition not in conditions:
                     conditions.append(feature.adds_condition)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import threading
 import time
 import urllib.request
@@ -103,7 +104,9 @@ def verify(token: str, audience: str, *, verify_exp: bool = True) -> dict[str, A
 def remember_jti(claims: dict[str, Any]) -> None:
     """Record the token's ``jti``; raise :class:`AuthError` if this issuer used it before."""
     expires = dt.datetime.fromtimestamp(int(claims["exp"]), tz=dt.UTC)
-    SeenToken.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(seconds=LEEWAY)).delete()
+    if secrets.randbelow(100) == 0:  # forget expired ids now and then, not on every request
+        stale = timezone.now() - dt.timedelta(seconds=LEEWAY)
+        SeenToken.objects.filter(expires_at__lt=stale).delete()
     try:
         with transaction.atomic():
             SeenToken.objects.create(
