@@ -40,7 +40,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: setup
-	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop
+	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.screening.sqlonfhir
 
 contracts: setup
 	$(BIN)/lint-imports

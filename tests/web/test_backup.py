@@ -168,7 +168,7 @@ class Database:
         return uuid.uuid4().hex if self.engine == "sqlite" else uuid.uuid4()
 
     def rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        return {t: self.query(f"SELECT * FROM {t} ORDER BY id") for t in TABLES}  # noqa: S608
+        return {t: self.query(f"SELECT * FROM {t} ORDER BY id") for t in TABLES}
 
     def tables(self) -> set[str]:
         if self.engine == "sqlite":
@@ -182,7 +182,7 @@ class Database:
     ) -> None:
         """Insert a copy of one existing row with some columns changed (``id=None``: let the
         database number it). Copying keeps the tests independent of columns they do not set."""
-        found = run(f"SELECT * FROM {table} WHERE {where} LIMIT 1", params)  # noqa: S608
+        found = run(f"SELECT * FROM {table} WHERE {where} LIMIT 1", params)
         assert found, f"no row of {table} where {where} {params}"
         if self.engine == "sqlite":
             sql = "SELECT name FROM pragma_table_info(?) ORDER BY cid"
@@ -202,7 +202,7 @@ class Database:
             row = {k: Jsonb(x) if isinstance(x, dict | list) else x for k, x in row.items()}
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        run(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))  # noqa: S608
+        run(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(row.values()))
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def change_everything(db: Database) -> None:
         run("DELETE FROM records_block WHERE agent = ?", ("agent 1",))
         gone = run("SELECT id FROM records_patient WHERE record_number = ?", ("B-004",))[0][0]
         for table in ("records_visit", "records_block"):
-            run(f"DELETE FROM {table} WHERE patient_id = ?", (gone,))  # noqa: S608
+            run(f"DELETE FROM {table} WHERE patient_id = ?", (gone,))
         run("DELETE FROM records_patient WHERE id = ?", (gone,))
         new = db.new_id()
         db.clone(

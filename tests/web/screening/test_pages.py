@@ -43,10 +43,16 @@ def upload(*names: str) -> list[SimpleUploadedFile]:
 
 @pytest.mark.django_db
 def test_an_uploaded_export_is_screened_and_its_candidates_listed(admin):
-    response = admin.post("/site/screening", {
-        "site": admin.site.pk, "engine": "duckdb", "on_error": "fail", "as_of": "2023-03-23",
-        "files": upload("Patient.000.ndjson", "Condition.000.ndjson", "Procedure.000.ndjson"),
-    })
+    response = admin.post(
+        "/site/screening",
+        {
+            "site": admin.site.pk,
+            "engine": "duckdb",
+            "on_error": "fail",
+            "as_of": "2023-03-23",
+            "files": upload("Patient.000.ndjson", "Condition.000.ndjson", "Procedure.000.ndjson"),
+        },
+    )
     assert response.status_code == 302
     run = ScreeningRun.objects.get()
     assert run.status == "done", run.error
@@ -58,29 +64,46 @@ def test_an_uploaded_export_is_screened_and_its_candidates_listed(admin):
 
 @pytest.mark.django_db
 def test_a_directory_outside_the_allowed_root_is_refused(admin):
-    response = admin.post("/site/screening", {
-        "site": admin.site.pk, "engine": "duckdb", "on_error": "fail", "export_dir": "/etc",
-    })
+    response = admin.post(
+        "/site/screening",
+        {
+            "site": admin.site.pk,
+            "engine": "duckdb",
+            "on_error": "fail",
+            "export_dir": "/etc",
+        },
+    )
     assert response.status_code == 400
     assert ScreeningRun.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_a_directory_under_the_root_is_screened(admin):
-    response = admin.post("/site/screening", {
-        "site": admin.site.pk, "engine": "duckdb", "on_error": "fail",
-        "export_dir": str(SYNTHEA), "as_of": "2023-03-23",
-    })
+    response = admin.post(
+        "/site/screening",
+        {
+            "site": admin.site.pk,
+            "engine": "duckdb",
+            "on_error": "fail",
+            "export_dir": str(SYNTHEA),
+            "as_of": "2023-03-23",
+        },
+    )
     assert response.status_code == 302
     assert ScreeningRun.objects.get().summary["patients"] == 13
 
 
 @pytest.mark.django_db
 def test_a_file_that_is_not_ndjson_is_refused(admin):
-    response = admin.post("/site/screening", {
-        "site": admin.site.pk, "engine": "duckdb", "on_error": "fail",
-        "files": [SimpleUploadedFile("notes.txt", b"hello")],
-    })
+    response = admin.post(
+        "/site/screening",
+        {
+            "site": admin.site.pk,
+            "engine": "duckdb",
+            "on_error": "fail",
+            "files": [SimpleUploadedFile("notes.txt", b"hello")],
+        },
+    )
     assert response.status_code == 400
     assert ScreeningRun.objects.count() == 0
 
@@ -88,10 +111,15 @@ def test_a_file_that_is_not_ndjson_is_refused(admin):
 @pytest.mark.django_db
 def test_bad_input_fails_the_run_with_the_file_and_line(admin):
     bad = SimpleUploadedFile("Condition.000.ndjson", b'{"resourceType": "Condition"\n')
-    admin.post("/site/screening", {
-        "site": admin.site.pk, "engine": "duckdb", "on_error": "fail",
-        "files": [*upload("Patient.000.ndjson"), bad],
-    })
+    admin.post(
+        "/site/screening",
+        {
+            "site": admin.site.pk,
+            "engine": "duckdb",
+            "on_error": "fail",
+            "files": [*upload("Patient.000.ndjson"), bad],
+        },
+    )
     run = ScreeningRun.objects.get()
     assert run.status == "failed"
     assert "Condition.000.ndjson:1: not valid JSON" in run.error
