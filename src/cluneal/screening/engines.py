@@ -91,7 +91,7 @@ def _type_check(dialect: str, resource_type: str) -> str:
     """Whether a line holds a resource of the file's type. The text test is cheap (no JSON parse)
     and settles the usual Bulk Data line, which opens with its resourceType; other lines are
     parsed."""
-    text = f"'{{\"resourceType\":\"{resource_type}\"'"
+    text = f'\'{{"resourceType":"{resource_type}"\''
     if dialect == "spark":
         parsed = f"get_json_object(resource, '$.resourceType') = '{resource_type}'"
         return f"(startswith(resource, {text}) OR {parsed})"
