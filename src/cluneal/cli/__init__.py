@@ -7,6 +7,7 @@ import click
 from cluneal.cli.assess import assess_command, knowledge_command
 from cluneal.cli.database import backup_command, restore_command
 from cluneal.cli.fhir import export_fhir_command, import_fhir_command
+from cluneal.cli.notes import notes_command
 from cluneal.cli.screen import screen_command
 from cluneal.cli.serve import serve_command
 from cluneal.cli.synth import synth_command
@@ -41,6 +42,7 @@ cli.add_command(export_fhir_command)
 cli.add_command(import_fhir_command)
 cli.add_command(synth_command)
 cli.add_command(screen_command)
+cli.add_command(notes_command)
 
 
 def main() -> None:

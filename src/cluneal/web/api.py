@@ -13,6 +13,7 @@ from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
 from cluneal.knowledge.loader import PackError, active_pack, default_pack, with_settings
 from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.web.notes_api import NOTES_OPENAPI, notes
 
 api = NinjaAPI(
     title="Cluneal API",
@@ -152,3 +153,11 @@ def patient_assessment(request: HttpRequest, patient_id: str) -> JsonResponse:
             {"detail": "the record cannot be assessed", "problems": problems}, status=409
         )
     return JsonResponse(assessment.to_json())
+
+
+api.post(
+    "/notes",
+    openapi_extra=NOTES_OPENAPI,
+    summary="Find concepts in a clinical note",
+    tags=["notes"],
+)(notes)

@@ -1,0 +1,310 @@
+"""The notes lexicon: concepts with their terms, and the ConText rules tuned for them.
+
+The lexicon is a knowledge-pack section (``lexicon``, in ``data/lexicon.json``) read strictly
+with :class:`cluneal.knowledge.reader.Node`, like every other section. This module imports only
+the standard library and :mod:`cluneal.knowledge`, so that the knowledge loader can read the
+section without importing spaCy.
+
+A concept is found by its ``terms`` (phrases matched case-insensitively; ``abbreviations`` and
+``misspellings`` are terms kept apart for review) and by ``sequences``: token patterns written
+as a list of items, each one of
+
+* ``word`` - the token, case-insensitive; ``prefix*`` - a token starting with ``prefix``;
+* ``a|b*|c`` - any one of these;
+* ``@class`` - any word of the lexicon's word class ``class``;
+* ``~N`` - up to N tokens that are not sentence punctuation;
+
+and any word, alternative or class item may end in ``?`` to make it optional.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Protocol
+
+from cluneal.knowledge.reader import Node, Problems
+
+CONTEXT_CATEGORIES = (
+    "NEGATED_EXISTENCE",
+    "POSSIBLE_EXISTENCE",
+    "HISTORICAL",
+    "HYPOTHETICAL",
+    "FAMILY",
+    "TERMINATE",
+    "PSEUDO",
+)
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
+ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
+SIDES = ("left", "right", "bilateral")
+_WORD = r"[a-z0-9][a-z0-9'/.&-]*"
+_ALT = rf"(?:{_WORD}\*?|/)"
+_ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+
+
+class Refs(Protocol):
+    def read(self, node: Node, *, required: bool = True) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    label: str
+    terms: tuple[str, ...]
+    sequences: tuple[tuple[str, ...], ...]
+    sources: tuple[str, ...]
+    #: Patterns whose matches overrule this concept's ("mid back pain" is no low back pain).
+    exclusions: tuple[tuple[str, ...], ...] = ()
+    #: Concepts whose findings inside this one's are dropped (a cluneal block names the nerve).
+    suppresses: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    literal: str
+    category: str
+    direction: str
+    pattern: tuple[str, ...] | None = None
+    max_scope: int | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    concepts: tuple[Concept, ...]
+    classes: dict[str, tuple[str, ...]]
+    sides: dict[str, tuple[str, ...]]
+    context: tuple[ContextRule, ...]
+    #: Section categories whose findings all carry an attribute (``family_history``: family).
+    section_attributes: dict[str, str]
+    side_window: int
+    #: Section header rules (literal, category) that replace medspaCy's default ones.
+    sections: tuple[tuple[str, str], ...] = ()
+    #: Words that negate the finding whose text they are part of ("iliac crests nontender").
+    negating_words: frozenset[str] = frozenset()
+
+
+def _words(node: Node, *, single: bool) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in node.items():
+        text = item.string(non_empty=True)
+        if text is None:
+            item.required()
+            continue
+        if text != text.lower() or text != text.strip():
+            item.fail("must be lower case without surrounding spaces")
+        elif single and " " in text:
+            item.fail("must be a single word")
+        else:
+            out.append(text)
+    return tuple(out)
+
+
+def _sequence(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    items = node.strings()
+    if items is None:
+        node.required()
+        return None
+    ok = True
+    if not items:
+        node.fail("must not be empty")
+        ok = False
+    for i, item in enumerate(items):
+        match = _ITEM.fullmatch(item)
+        where = Node(item, f"{node.path}[{i}]", node.problems)
+        if match is None:
+            where.fail("must be a word, prefix*, a|b, @class or ~N (optionally ending in ?)")
+            ok = False
+        elif match.group(2) and match.group(2).rstrip("?")[1:] not in classes:
+            where.fail(f"unknown word class {item.rstrip('?')[1:]!r}")
+            ok = False
+    if items and (items[0].startswith("~") or items[-1].startswith("~")):
+        node.fail("must not begin or end with a gap")
+        ok = False
+    return tuple(items) if ok else None
+
+
+def _concepts(section: Node, refs: Refs, classes: dict[str, tuple[str, ...]]) -> list[Concept]:
+    allowed = (
+        "id",
+        "label",
+        "terms",
+        "abbreviations",
+        "misspellings",
+        "sequences",
+        "exclusions",
+        "suppresses",
+        "sources",
+    )
+    out: list[Concept] = []
+    seen: set[str] = set()
+    for n in section.items(min_len=1):
+        if not n.obj((*allowed, "note")):
+            n.required()
+            continue
+        cid, label = n.get("id").string(non_empty=True), n.get("label").string(non_empty=True)
+        for key in ("id", "label", "terms"):
+            n.get(key).required()
+        if cid is not None and not _ID.fullmatch(cid):
+            n.get("id").fail("must be a lower-case identifier")
+        if cid in seen:
+            n.get("id").fail(f"duplicate id {cid!r}")
+        terms = [
+            term
+            for key in ("terms", "abbreviations", "misspellings")
+            for term in _words(n.get(key), single=False)
+        ]
+        sequences = [_sequence(s, classes) for s in n.get("sequences").items()]
+        exclusions = [_sequence(s, classes) for s in n.get("exclusions").items()]
+        sources = refs.read(n.get("sources"))
+        if cid and label and terms:
+            seen.add(cid)
+            out.append(
+                Concept(
+                    cid,
+                    label,
+                    tuple(terms),
+                    tuple(s for s in sequences if s is not None),
+                    sources,
+                    tuple(s for s in exclusions if s is not None),
+                    tuple(n.get("suppresses").strings() or ()),
+                    n.get("note").string(),
+                )
+            )
+    known = {c.id for c in out}
+    for n in section.items():
+        for item in n.get("suppresses").items():
+            if isinstance(item.value, str) and item.value not in known:
+                item.fail(f"unknown concept {item.value!r}")
+    return out
+
+
+def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[ContextRule]:
+    out: list[ContextRule] = []
+    for n in section.items():
+        if not n.obj(("literal", "category", "direction", "pattern", "max_scope", "note")):
+            n.required()
+            continue
+        literal = n.get("literal").string(non_empty=True)
+        category = n.get("category").enum(CONTEXT_CATEGORIES)
+        direction = n.get("direction").enum(DIRECTIONS)
+        for key in ("literal", "category", "direction"):
+            n.get(key).required()
+        pattern = _sequence(n.get("pattern"), classes) if not n.get("pattern").missing else None
+        max_scope = n.get("max_scope").integer(1, 50)
+        if literal and category and direction:
+            out.append(ContextRule(literal, category, direction, pattern, max_scope))
+    return out
+
+
+def read_lexicon(node: Node, refs: Refs) -> Lexicon | None:
+    """Read the ``lexicon`` section; None (with the problems recorded) when it is invalid."""
+    allowed = (
+        "classes",
+        "concepts",
+        "sides",
+        "context",
+        "section_attributes",
+        "side_window",
+        "negating_words",
+        "sections",
+    )
+    if not node.obj((*allowed, "note")):
+        node.required()
+        return None
+    classes = {k: _words(v, single=True) for k, v in node.get("classes").mapping().items()}
+    for key, value in node.get("classes").mapping().items():
+        if not _ID.fullmatch(key) or not value.items(min_len=1):
+            value.fail("must be a lower-case identifier with at least one word")
+    sides: dict[str, tuple[str, ...]] = {}
+    side_node = node.get("sides")
+    if side_node.obj(SIDES):
+        sides = {side: _words(side_node.get(side), single=True) for side in SIDES}
+        for side in SIDES:
+            side_node.get(side).required()
+    else:
+        side_node.required()
+    concepts = _concepts(node.get("concepts"), refs, classes)
+    context = _context(node.get("context"), classes)
+    section_attributes: dict[str, str] = {}
+    for key, value in node.get("section_attributes").mapping().items():
+        attribute = value.enum(ATTRIBUTES)
+        if attribute is not None:
+            section_attributes[key] = attribute
+    node.get("side_window").required()
+    window = node.get("side_window").integer(0, 20)
+    if not concepts or window is None or len(sides) != len(SIDES):
+        return None
+    negating = frozenset(_words(node.get("negating_words"), single=True))
+    sections = []
+    for n in node.get("sections").items():
+        if n.obj(("literal", "category", "note")):
+            literal = n.get("literal").string(non_empty=True)
+            category = n.get("category").string(non_empty=True)
+            n.get("literal").required()
+            n.get("category").required()
+            if literal and category:
+                sections.append((literal, category))
+        else:
+            n.required()
+    return Lexicon(
+        tuple(concepts),
+        classes,
+        sides,
+        tuple(context),
+        section_attributes,
+        window,
+        tuple(sections),
+        negating,
+    )
+
+
+class _CheckedRefs:
+    """Source references checked against the default pack's ``sources``."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+
+    def read(self, node: Node, *, required: bool = True) -> tuple[str, ...]:
+        ids = node.strings()
+        if ids is None:
+            if required:
+                node.required()
+            return ()
+        if required and not ids:
+            node.fail("must cite at least one source")
+        for i, sid in enumerate(ids):
+            if sid not in self.known:
+                Node(sid, f"{node.path}[{i}]", node.problems).fail(f"unknown source id {sid!r}")
+        return tuple(ids)
+
+
+def parse_lexicon(raw: Any, known_sources: set[str], file: str = "lexicon.json") -> Lexicon:
+    """Read a parsed ``lexicon.json`` document, or raise ``Invalid`` listing every problem."""
+    problems = Problems(file=file)
+    root = Node(raw, "", problems)
+    lexicon = None
+    if root.obj(("lexicon",)):
+        lexicon = read_lexicon(root.get("lexicon"), _CheckedRefs(known_sources))
+    else:
+        root.fail("must be an object with the single key 'lexicon'")
+    problems.raise_if_any("lexicon")
+    if lexicon is None:
+        problems.add("lexicon", "is required")
+        problems.raise_if_any("lexicon")
+    assert lexicon is not None
+    return lexicon
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The lexicon shipped with the default knowledge pack."""
+    from cluneal.knowledge.loader import default_pack
+
+    data = resources.files("cluneal.knowledge").joinpath("data", "lexicon.json")
+    raw = json.loads(data.read_text(encoding="utf-8"))
+    return parse_lexicon(raw, set(default_pack().sources))

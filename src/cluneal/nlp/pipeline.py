@@ -1,0 +1,291 @@
+"""The medspaCy pipeline built once from the lexicon, and :func:`find` that runs it on notes.
+
+Only the tokenizer and the target matcher run on every note, batched with ``nlp.pipe``. The
+rest (sentence splitting, ConText, sections) runs only on notes where a concept was found: most
+notes in a general corpus mention none, and ConText over a whole note costs more than the
+matching does.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy
+import spacy
+from loguru import logger
+from medspacy.context import ConText, ConTextRule
+from medspacy.section_detection import Sectionizer, SectionRule
+from medspacy.target_matcher import TargetRule
+from spacy.attrs import ORTH, SENT_START
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+
+from cluneal.nlp.finding import Finding
+from cluneal.nlp.lexicon import Lexicon, default_lexicon
+from cluneal.nlp.text import check_text
+
+GROUP = "cluneal"
+EXCLUDE = "exclude:"
+_SENTENCE_END = frozenset({".", "?", "!"})
+#: A gap in a sequence never crosses the end of a clause, a contrast or a negation.
+_GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
+_ATTRIBUTES = {
+    "NEGATED_EXISTENCE": "negated",
+    "HISTORICAL": "historical",
+    "HYPOTHETICAL": "hypothetical",
+    "POSSIBLE_EXISTENCE": "uncertain",
+    "FAMILY": "family",
+}
+
+
+def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    if item.startswith("~"):
+        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "OP": f"{{0,{item[1:]}}}"}
+    body = item.removesuffix("?")
+    alternatives = list(classes[body[1:]]) if body.startswith("@") else body.split("|")
+    prefixes = [a[:-1] for a in alternatives if a.endswith("*")]
+    words = [a for a in alternatives if not a.endswith("*")]
+    if prefixes:
+        parts = [re.escape(p) for p in prefixes] + [re.escape(w) + "$" for w in words]
+        token: dict[str, Any] = {"LOWER": {"REGEX": "^(?:" + "|".join(parts) + ")"}}
+    else:
+        token = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}
+    if item.endswith("?"):
+        token["OP"] = "?"
+    return token
+
+
+def token_patterns(
+    items: Sequence[str], classes: dict[str, tuple[str, ...]]
+) -> list[list[dict[str, Any]]]:
+    """spaCy Matcher patterns for a lexicon sequence (syntax: :mod:`cluneal.nlp.lexicon`).
+
+    The Matcher tests every pattern's first token at every token of a note, and a set or regex
+    test there is a Python call: so a leading ``a|b|c`` becomes one pattern per word (a plain
+    attribute comparison) and a leading optional item becomes a pattern with it and one without.
+    """
+    first, rest = items[0], [_token(item, classes) for item in items[1:]]
+    patterns = []
+    if first.endswith("?"):
+        patterns += token_patterns(items[1:], classes)
+        first = first[:-1]
+    body = list(classes[first[1:]]) if first.startswith("@") else first.split("|")
+    if any(word.endswith("*") for word in body):
+        return [*patterns, [_token(first, classes), *rest]]
+    return patterns + [[{"LOWER": word}, *rest] for word in body]
+
+
+def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
+    rules: list[TargetRule] = []
+    for concept in lexicon.concepts:
+        rules += [TargetRule(term, concept.id) for term in concept.terms]
+        for label, sequences in (
+            (concept.id, concept.sequences),
+            (EXCLUDE + concept.id, concept.exclusions),
+        ):
+            for seq in sequences:
+                for pattern in token_patterns(seq, lexicon.classes):
+                    rules.append(TargetRule(" ".join(seq), label, pattern=pattern))
+    return rules
+
+
+def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
+    rules: list[ConTextRule] = []
+    for rule in lexicon.context:
+        patterns = token_patterns(rule.pattern, lexicon.classes) if rule.pattern else [None]
+        rules += [
+            ConTextRule(
+                rule.literal,
+                rule.category,
+                pattern=pattern,
+                direction=rule.direction,
+                max_scope=rule.max_scope,
+            )
+            for pattern in patterns
+        ]
+    return rules
+
+
+def split_sentences(doc: Doc) -> None:
+    """Mark sentence starts: after . ? ! and after line breaks, runs of spaces or a HEADER:."""
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")
+    boundary = True
+    upper = False
+    for i, token in enumerate(doc):
+        text = token.text
+        if token.is_space:
+            boundary = True
+            continue
+        if boundary:
+            starts[i, 0] = 1
+        boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
+        upper = token.is_upper
+    # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
+    doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
+
+
+def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> list[Span]:
+    """Longest non-overlapping match per concept, less excluded and suppressed ones."""
+    by_label: dict[str, list[Span]] = {}
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
+        kept = by_label.setdefault(span.label_, [])
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    out: list[Span] = []
+    for label, kept in by_label.items():
+        if label.startswith(EXCLUDE):
+            continue
+        vetoes = list(by_label.get(EXCLUDE + label, ()))
+        vetoes += [
+            s for other, ids in suppresses.items() if label in ids for s in by_label.get(other, ())
+        ]
+        out += [s for s in kept if not any(v.start <= s.start and s.end <= v.end for v in vetoes)]
+    return sorted(out, key=lambda s: (s.start, s.end, s.label_))
+
+
+@dataclass
+class Pipeline:
+    """The loaded pipeline; build it with :func:`pipeline` (once per process)."""
+
+    nlp: Language
+    context: ConText
+    sectionizer: Sectionizer
+    lexicon: Lexicon
+
+    def __post_init__(self) -> None:
+        self.suppresses = {c.id: c.suppresses for c in self.lexicon.concepts if c.suppresses}
+        self.side_of = {w: side for side, words in self.lexicon.sides.items() for w in words}
+
+    def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
+        out: list[list[Finding]] = []
+        for doc in self.nlp.pipe(_checked(texts), batch_size=batch_size):
+            spans = _prune(doc.spans.get(GROUP, ()), self.suppresses)
+            if not spans:
+                out.append([])
+                continue
+            doc.spans[GROUP] = spans
+            split_sentences(doc)
+            self.context(doc)
+            self.sectionizer(doc)
+            out.append([self._finding(span, spans) for span in spans])
+        return out
+
+    def _side(self, span: Span, spans: list[Span]) -> str | None:
+        """The side said in the finding, else the nearest one said near it (not in another)."""
+        taken = {i for other in spans if other is not span for i in range(other.start, other.end)}
+        sides = {self.side_of[t.lower_] for t in span if t.lower_ in self.side_of}
+        if not sides:
+            doc, sent, window = span.doc, span.sent, self.lexicon.side_window
+            nearest = window + 1
+            for token in doc[
+                max(sent.start, span.start - window) : min(sent.end, span.end + window)
+            ]:
+                side = None if token.i in taken else self.side_of.get(token.lower_)
+                distance = _distance(token.i, span)
+                if side is not None and any(_distance(token.i, o) < distance for o in spans):
+                    continue  # the side word belongs to a nearer finding
+                if side is not None and distance < nearest:
+                    sides, nearest = {side}, distance
+                elif side is not None and distance == nearest:
+                    sides.add(side)
+        if "bilateral" in sides or {"left", "right"} <= sides:
+            return "bilateral"
+        return sides.pop() if sides else None
+
+    def _finding(self, span: Span, spans: list[Span]) -> Finding:
+        flags = dict.fromkeys(_ATTRIBUTES.values(), False)
+        if any(t.lower_ in self.lexicon.negating_words for t in span):
+            flags["negated"] = True
+        for modifier in span._.modifiers:
+            attribute = _ATTRIBUTES.get(modifier.category)
+            if attribute:
+                flags[attribute] = True
+        section = span._.section_category
+        attribute = self.lexicon.section_attributes.get(section or "")
+        if attribute:
+            flags[attribute] = True
+        return Finding(
+            concept=span.label_,
+            text=span.text,
+            start=span.start_char,
+            end=span.end_char,
+            side=self._side(span, spans),
+            section=section,
+            **flags,
+        )
+
+
+def _distance(i: int, span: Span) -> int:
+    return span.start - i if i < span.start else max(0, i - span.end + 1)
+
+
+def _checked(texts: Iterable[str]) -> Iterable[str]:
+    for i, text in enumerate(texts):
+        check_text(text, f"note {i}")
+        yield text
+
+
+_PREFIX = re.compile(r"""^[\[({"'“‘`*#<~]""")
+_SUFFIX = re.compile(r"""(?:[\])}"'”’.,;:!?*>%]|'s|’s)$""")
+_INFIX = re.compile(
+    r"(?<=[A-Za-z])[-/](?=[A-Za-z])|(?<=[0-9])-(?=[a-z])|[,;:](?=\S)|(?<=[A-Za-z])\.(?=[,A-Z])"
+)
+_ABBREVIATIONS = (
+    *("Dr.", "Mr.", "Mrs.", "Ms.", "vs.", "e.g.", "i.e.", "St.", "approx.", "No."),
+    *("r/o", "R/O", "s/p", "S/P", "h/o", "H/O", "c/o", "C/O", "b/l", "B/L", "w/", "n/v"),
+    *("S/p", "H/o", "R/o", "C/o"),
+)
+
+
+def clinical_tokenizer(nlp: Language) -> Tokenizer:
+    """A tokenizer with short affix rules: about four times faster than spaCy's English one.
+
+    spaCy's rules are written for every script and every kind of text; notes need only
+    brackets, quotes, end punctuation, "'s", and splits inside "bowel/bladder" and "low-back"
+    (but not inside "L4-L5", one token).
+    """
+    rules = {abbreviation: [{ORTH: abbreviation}] for abbreviation in _ABBREVIATIONS}
+    return Tokenizer(
+        nlp.vocab,
+        rules=rules,
+        prefix_search=_PREFIX.search,
+        suffix_search=_SUFFIX.search,
+        infix_finditer=_INFIX.finditer,
+    )
+
+
+def _section_rules(lexicon: Lexicon, default_path: str) -> list[SectionRule]:
+    """medspaCy's default section rules, with the lexicon's replacing those of the same literal."""
+    replaced = {literal.lower() for literal, _ in lexicon.sections}
+    rules = [r for r in SectionRule.from_json(default_path) if r.literal.lower() not in replaced]
+    return rules + [SectionRule(literal, category) for literal, category in lexicon.sections]
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Pipeline:
+    """Build the pipeline from the default lexicon: once per process, nothing fetched."""
+    logger.disable("PyRuSH")
+    # medspaCy's matchers warn on every note when a rule set has no token patterns.
+    warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
+    lexicon = default_lexicon()
+    nlp = spacy.blank("en")
+    nlp.tokenizer = clinical_tokenizer(nlp)
+    config = {"result_type": "group", "span_group_name": GROUP, "prune": False}
+    matcher: Any = nlp.add_pipe("medspacy_target_matcher", config=config)
+    matcher.add(_target_rules(lexicon))
+    context = ConText(nlp, rules=None, input_span_type="group", span_group_name=GROUP)
+    context.add(_context_rules(lexicon))
+    sectionizer = Sectionizer(nlp, rules=None)
+    sectionizer.add(_section_rules(lexicon, sectionizer.DEFAULT_RULES_FILEPATH))
+    return Pipeline(nlp, context, sectionizer, lexicon)
+
+
+def find(texts: Iterable[str]) -> list[list[Finding]]:
+    """The findings in each note, in order; raises :class:`NoteError` for a note that is no text."""
+    return pipeline().find(texts)

@@ -1,0 +1,112 @@
+"""``POST /api/v1/notes``: the concepts found in a clinical note (``cluneal-notes/1``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+from cluneal.nlp.finding import FORMAT, NoteError, notes_document
+from cluneal.nlp.text import MAX_CHARS, check_text, decode_note
+
+FLAG = {"type": "boolean"}
+#: Text without the control characters that mark binary data (tab and line breaks are fine).
+NOTE_TEXT = {
+    "type": "string",
+    "maxLength": MAX_CHARS,
+    "pattern": "^[^\\x00-\\x08\\x0e-\\x1a\\x1c-\\x1f]*$",
+}
+FINDING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "concept",
+        "text",
+        "start",
+        "end",
+        "side",
+        "negated",
+        "historical",
+        "hypothetical",
+        "uncertain",
+        "family",
+        "section",
+    ],
+    "properties": {
+        "concept": {"type": "string"},
+        "text": {"type": "string"},
+        "start": {"type": "integer", "minimum": 0},
+        "end": {"type": "integer", "minimum": 0},
+        "side": {"enum": ["left", "right", "bilateral", None]},
+        "negated": FLAG,
+        "historical": FLAG,
+        "hypothetical": FLAG,
+        "uncertain": FLAG,
+        "family": FLAG,
+        "section": {"type": ["string", "null"]},
+    },
+}
+NOTES_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {"schema": NOTE_TEXT},
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": NOTE_TEXT},
+                    "additionalProperties": False,
+                }
+            },
+        },
+    },
+    "responses": {
+        "200": {
+            "description": f"The findings ({FORMAT})",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "format": {"const": FORMAT},
+                            "findings": {"type": "array", "items": FINDING_SCHEMA},
+                        },
+                    }
+                }
+            },
+        },
+        "400": {"description": "The body is binary, not UTF-8, too long or not the JSON asked"},
+        "415": {"description": "The body is neither text/plain nor application/json"},
+        "422": {"description": 'The JSON is not an object {"text": "..."} with a string'},
+    },
+}
+
+
+def _bad(detail: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"detail": detail}, status=status)
+
+
+def notes(request: HttpRequest) -> JsonResponse:
+    """Find concepts in the note sent as text/plain, or as JSON ``{"text": "..."}``."""
+    from cluneal.nlp.pipeline import find
+
+    content_type = request.content_type or ""
+    try:
+        if content_type == "text/plain":
+            text = decode_note(request.body, "the body")
+        elif content_type == "application/json":
+            body = json.loads(decode_note(request.body, "the body") or "null")
+            if not isinstance(body, dict) or set(body) != {"text"}:
+                return _bad('send the JSON object {"text": "..."}', 422)
+            if not isinstance(body["text"], str):
+                return _bad("text: must be a string", 422)
+            text = check_text(body["text"], "text")
+        else:
+            return _bad("send the note as text/plain or application/json", 415)
+        findings = find([text])[0]
+    except NoteError as exc:
+        return _bad(str(exc))
+    except (json.JSONDecodeError, RecursionError):
+        return _bad("the body is not valid JSON")
+    return JsonResponse(notes_document(findings))

@@ -1,0 +1,117 @@
+"""The notes pipeline: concepts, ConText attributes, sides, sections and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from cluneal.nlp.finding import Finding, NoteError
+from cluneal.nlp.pipeline import find
+from cluneal.nlp.text import MAX_CHARS, decode_note
+
+
+def one(text: str) -> Finding:
+    (finding,) = find([text])[0]
+    return finding
+
+
+def test_it_negates_no_tenderness_over_the_iliac_crests() -> None:
+    f = one("No tenderness over the iliac crests.")
+    assert f.concept == "iliac_crest_tenderness" and f.negated and not f.historical
+
+
+def test_it_makes_a_graft_in_2015_historical() -> None:
+    f = one("History of ICBG in 2015.")
+    assert f.concept == "iliac_crest_bone_graft" and f.historical
+
+
+def test_it_makes_a_considered_block_hypothetical() -> None:
+    f = one("If the pain persists we will consider a cluneal block.")
+    assert f.concept == "cluneal_block" and f.hypothetical and not f.negated
+
+
+def test_it_makes_possible_sij_dysfunction_uncertain() -> None:
+    f = one("Possible SIJ dysfunction.")
+    assert f.concept == "sacroiliac_joint_pain" and f.uncertain
+
+
+def test_it_gives_the_mothers_back_pain_to_the_family() -> None:
+    f = one("Mother had low back pain.")
+    assert f.concept == "low_back_pain" and f.family
+
+
+def test_it_keeps_a_dated_complaint_current() -> None:
+    f = one("She has a 6-month history of low back pain.")
+    assert f.concept == "low_back_pain" and not f.historical
+
+
+def test_offsets_point_at_the_text_and_sides_are_found() -> None:
+    text = "CHIEF COMPLAINT: Right buttock pain.\nExam: tenderness just below the left PSIS."
+    findings = find([text])[0]
+    assert [(f.concept, f.side) for f in findings] == [
+        ("buttock_pain", "right"),
+        ("psis_tenderness", "left"),
+    ]
+    assert all(text[f.start : f.end] == f.text for f in findings)
+    assert findings[0].section == "chief_complaint"
+
+
+def test_a_block_is_no_entrapment() -> None:
+    assert [f.concept for f in find(["Right superior cluneal nerve block today."])[0]] == [
+        "cluneal_block"
+    ]
+
+
+def test_it_reads_a_batch_in_order_and_an_empty_note_has_no_findings() -> None:
+    found = find(["", "Lumbago.", "   ", "Clunealgia, left."])
+    assert [[f.concept for f in fs] for fs in found] == [
+        [],
+        ["low_back_pain"],
+        [],
+        ["cluneal_entrapment"],
+    ]
+
+
+def test_to_json_has_every_field() -> None:
+    assert set(one("Lumbago.").to_json()) == {
+        "concept",
+        "text",
+        "start",
+        "end",
+        "side",
+        "negated",
+        "historical",
+        "hypothetical",
+        "uncertain",
+        "family",
+        "section",
+    }
+
+
+def test_it_refuses_a_note_longer_than_the_limit() -> None:
+    with pytest.raises(NoteError, match="the limit is"):
+        find(["low back pain. " * (MAX_CHARS // 14 + 1)])
+
+
+def test_it_refuses_binary_and_non_text() -> None:
+    with pytest.raises(NoteError, match="binary"):
+        find(["pain\x00\x01"])
+    with pytest.raises(NoteError, match="expected text"):
+        find([b"bytes"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xff\xfe\x00p", "binary"),
+        (b"caf\xe9 au lait", "not UTF-8"),
+        (b"x" * (10 * 1024 * 1024), "the limit is"),
+        (bytes(range(256)), "binary"),
+    ],
+)
+def test_decoding_says_what_is_wrong(data: bytes, message: str) -> None:
+    with pytest.raises(NoteError, match=message):
+        decode_note(data)
+
+
+def test_decoding_accepts_a_byte_order_mark() -> None:
+    assert decode_note("\ufefflumbago".encode()) == "lumbago"

@@ -1,0 +1,63 @@
+"""Precision and recall on the annotated sentences, and a clean run over MTSamples.
+
+The same figures are printed by ``python -m cluneal.nlp.evaluate tests/data/notes/sentences.txt``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cluneal.nlp.evaluate import parse_annotated, score
+from cluneal.nlp.pipeline import find
+
+SET = Path(__file__).parents[1] / "data" / "notes" / "sentences.txt"
+GOAL = 0.9
+
+
+@pytest.fixture(scope="module")
+def scores():  # type: ignore[no-untyped-def]
+    return score(parse_annotated(SET.read_text(encoding="utf-8")), find)
+
+
+def test_the_set_has_at_least_300_sentences() -> None:
+    assert len(parse_annotated(SET.read_text(encoding="utf-8"))) >= 300
+
+
+def test_the_markup_is_parsed_into_offsets() -> None:
+    (sentence,) = parse_annotated("Pt has [left buttock pain](buttock_pain left negated).\n")
+    (gold,) = sentence.gold
+    assert sentence.text[gold.start : gold.end] == "left buttock pain"
+    assert gold.side == "left" and gold.flags == {"negated"}
+
+
+def test_every_concept_reaches_the_goal(scores) -> None:  # type: ignore[no-untyped-def]
+    low = {
+        name: (round(c.precision, 3), round(c.recall, 3))
+        for name, c in scores.concepts.items()
+        if c.precision < GOAL or c.recall < GOAL
+    }
+    assert low == {}
+
+
+def test_every_context_attribute_reaches_the_goal(scores) -> None:  # type: ignore[no-untyped-def]
+    low = {
+        name: (round(c.precision, 3), round(c.recall, 3))
+        for name, c in scores.attributes.items()
+        if c.precision < GOAL or c.recall < GOAL
+    }
+    assert low == {}
+
+
+def test_mtsamples_runs_end_to_end_without_cluneal_entrapment(shared: Path) -> None:
+    rdata = pytest.importorskip("rdata")
+    path = shared / "external" / "mtsamples" / "mtsamples.rda"
+    if not path.exists():
+        pytest.skip("MTSamples is not beside the checkout")
+    frame = rdata.read_rda(str(path))["mtsamples"]
+    texts = [t if isinstance(t, str) else "" for t in frame["transcription"]]
+    found = find(texts)
+    assert len(found) == len(texts) > 4000
+    assert sum(f.concept == "cluneal_entrapment" for fs in found for f in fs) == 0
+    assert sum(bool(fs) for fs in found) > 500
