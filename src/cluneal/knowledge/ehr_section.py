@@ -10,7 +10,7 @@ from cluneal.knowledge.model import CardText, CodeList, EhrFeature, EhrRules, Ma
 from cluneal.knowledge.reader import Node
 
 if TYPE_CHECKING:
-    from cluneal.knowledge.sections import SourceRefs
+    from cluneal.knowledge.refs import SourceRefs
 
 
 def matcher(n: Node, code_lists: Mapping[str, CodeList]) -> Matcher:

@@ -17,7 +17,7 @@ from cluneal.knowledge.model import (
 from cluneal.knowledge.reader import Node
 
 if TYPE_CHECKING:
-    from cluneal.knowledge.sections import SourceRefs
+    from cluneal.knowledge.refs import SourceRefs
 
 #: Features the screening computes itself (from dates and orders), besides the pack's own.
 BUILT_IN_FEATURES = ("chronic_back_pain", "planned_fusion")

@@ -6,22 +6,18 @@ from collections.abc import Callable
 from typing import cast
 
 from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.catalogue_section import read_code_lists, read_instruments
 from cluneal.knowledge.ehr_section import read_ehr
 from cluneal.knowledge.model import (
     BlockDefinition,
-    Code,
-    CodeList,
     CriteriaSet,
     CriterionItem,
     Differential,
     Grade,
-    Instrument,
     KnowledgePack,
     Landmark,
     Pathway,
     RedFlag,
-    Setting,
-    Settings,
     Source,
     Stage,
     Statement,
@@ -30,53 +26,15 @@ from cluneal.knowledge.model import (
     Warning,
 )
 from cluneal.knowledge.reader import Node
+from cluneal.knowledge.refs import SourceRefs, unique_ids
 from cluneal.knowledge.screening_section import read_screening
+from cluneal.knowledge.settings_section import SETTING_IDS, read_settings, setting_value
 
 #: Every instrument the engine scores must be described by the pack.
-REQUIRED_INSTRUMENTS = ("nrs", "startback", "odi", "rmdq")
+
+
 FAVOURABLE_KEYS = ("true", "false", "null")
-SETTING_IDS = (
-    "block_definition",
-    "scn_window_mm",
-    "mcn_window_mm",
-    "blocks_before_surgery",
-    "maintenance_max_nrs",
-    "escalate_min_nrs",
-    "favourable_relief_days",
-)
-
-
-class SourceRefs:
-    """Source ids cited anywhere in the pack, checked against ``sources`` at the end."""
-
-    def __init__(self) -> None:
-        self.refs: list[tuple[Node, str]] = []
-
-    def read(self, node: Node, *, required: bool = True) -> tuple[str, ...]:
-        ids = node.strings()
-        if ids is None:
-            if required:
-                node.required()
-            return ()
-        if required and not ids:
-            node.fail("must cite at least one source")
-        for i, sid in enumerate(ids):
-            self.refs.append((Node(sid, f"{node.path}[{i}]", node.problems), sid))
-        return tuple(ids)
-
-    def check(self, known: set[str]) -> None:
-        for node, sid in self.refs:
-            if sid not in known:
-                node.fail(f"unknown source id {sid!r}")
-
-
-def _unique(nodes: list[Node], ids: list[str | None]) -> None:
-    seen: set[str] = set()
-    for node, ident in zip(nodes, ids, strict=True):
-        if ident is not None and ident in seen:
-            node.get("id").fail(f"duplicate id {ident!r}")
-        if ident is not None:
-            seen.add(ident)
+__all__ = ["SETTING_IDS", "TOP_LEVEL", "SourceRefs", "read_pack", "setting_value"]
 
 
 def read_sources(section: Node) -> dict[str, Source]:
@@ -142,7 +100,7 @@ def read_landmarks(section: Node, refs: SourceRefs) -> tuple[Landmark, ...]:
                     **values,
                 )
             )
-    _unique(nodes, [x.get("id").value for x in nodes])
+    unique_ids(nodes, [x.get("id").value for x in nodes])
     return tuple(out)
 
 
@@ -174,10 +132,10 @@ def read_criteria(section: Node, refs: SourceRefs) -> tuple[CriteriaSet, ...]:
             item_sources = refs.read(item.get("sources"))
             if iid and check and text:
                 items.append(CriterionItem(iid, check, text, item_sources))
-        _unique(item_nodes, [x.get("id").value for x in item_nodes])
+        unique_ids(item_nodes, [x.get("id").value for x in item_nodes])
         if sid and nerve and title:
             out.append(CriteriaSet(sid, nerve, title, note, sources, tuple(items)))
-    _unique(nodes, [x.get("id").value for x in nodes])
+    unique_ids(nodes, [x.get("id").value for x in nodes])
     return tuple(out)
 
 
@@ -210,7 +168,7 @@ def read_block_definitions(section: Node, refs: SourceRefs) -> dict[str, BlockDe
             out[did] = BlockDefinition(
                 did, label, relief, inclusive, sources, low, high, n.get("note").string()
             )
-    _unique(nodes, [x.get("id").value for x in nodes])
+    unique_ids(nodes, [x.get("id").value for x in nodes])
     return out
 
 
@@ -329,152 +287,8 @@ def read_differentials(section: Node, refs: SourceRefs) -> tuple[Differential, .
         when = read_trigger(n.get("when"))
         if did and title and text:
             out.append(Differential(did, title, text, tuple(distinguishing), sources, when))
-    _unique(nodes, [x.get("id").value for x in nodes])
+    unique_ids(nodes, [x.get("id").value for x in nodes])
     return tuple(out)
-
-
-def read_instruments(section: Node, refs: SourceRefs) -> dict[str, Instrument]:
-    out: dict[str, Instrument] = {}
-    allowed = (
-        "id",
-        "name",
-        "items",
-        "scoring",
-        "licence",
-        "item_labels",
-        "mic",
-        "bands",
-        "parameters",
-        "sources",
-    )
-    for n in section.items(min_len=1):
-        if not n.obj(allowed):
-            continue
-        iid, name = n.get("id").string(non_empty=True), n.get("name").string(non_empty=True)
-        count = n.get("items").integer(1, 100)
-        scoring, licence = (
-            n.get("scoring").string(non_empty=True),
-            n.get("licence").string(non_empty=True),
-        )
-        for key in ("id", "name", "items", "scoring", "licence"):
-            n.get(key).required()
-        labels = n.get("item_labels").strings() or []
-        if labels and count is not None and len(labels) != count:
-            n.get("item_labels").fail(f"must have one label per item ({count})")
-        bands: list[tuple[float, float, str]] = []
-        for b in n.get("bands").items():
-            if b.obj(("low", "high", "label")):
-                low, high, label = b.get("low").number(), b.get("high").number(), b.get("label")
-                text = label.string(non_empty=True)
-                if low is not None and high is not None and text:
-                    bands.append((low, high, text))
-        parameters: dict[str, float] = {}
-        for key, p in n.get("parameters").mapping().items():
-            value = p.number()
-            if value is not None:
-                parameters[key] = value
-        sources = refs.read(n.get("sources"))
-        if iid and name and count and scoring and licence:
-            out[iid] = Instrument(
-                iid,
-                name,
-                count,
-                scoring,
-                licence,
-                sources,
-                tuple(labels),
-                n.get("mic").string(),
-                tuple(bands),
-                parameters,
-            )
-    for missing in (i for i in REQUIRED_INSTRUMENTS if i not in out):
-        section.fail(f"instrument {missing!r} is missing")
-    return out
-
-
-def read_code_lists(section: Node, refs: SourceRefs) -> dict[str, CodeList]:
-    out: dict[str, CodeList] = {}
-    for n in section.items(min_len=1):
-        if not n.obj(("id", "title", "purpose", "codes")):
-            continue
-        lid, title = n.get("id").string(non_empty=True), n.get("title").string(non_empty=True)
-        purpose = n.get("purpose").string(non_empty=True)
-        for key in ("id", "title", "purpose"):
-            n.get(key).required()
-        codes: list[Code] = []
-        for c in n.get("codes").items(min_len=1):
-            if not c.obj(("system", "code", "display", "use", "status", "sources", "note")):
-                continue
-            system, code = (
-                c.get("system").enum(tuple(v.CODE_SYSTEMS)),
-                c.get("code").string(non_empty=True),
-            )
-            status, display = c.get("status").enum(v.CODE_STATUSES), c.get("display").string()
-            for key in ("system", "code", "status"):
-                c.get(key).required()
-            if system == "cpt" and display is not None:
-                c.get("display").fail("CPT descriptors may not be shipped (AMA licence)")
-            elif system and system != "cpt" and display is None:
-                c.get("display").required()
-            note = c.get("note").string()
-            sources = refs.read(c.get("sources"), required=False)
-            if not sources and not note:
-                c.fail("must cite a source or say in 'note' where the code comes from")
-            if system and code and status:
-                codes.append(
-                    Code(system, code, status, sources, display, c.get("use").string(), note)
-                )
-        if lid in out:
-            n.get("id").fail(f"duplicate id {lid!r}")
-        if lid and title and purpose:
-            out[lid] = CodeList(lid, title, purpose, tuple(codes))
-    return out
-
-
-def read_settings(
-    section: Node, refs: SourceRefs, definitions: dict[str, BlockDefinition]
-) -> tuple[Settings | None, dict[str, Setting]]:
-    notes: dict[str, Setting] = {}
-    values: dict[str, object] = {}
-    if not section.obj(SETTING_IDS):
-        section.required()
-        return None, notes
-    for key in SETTING_IDS:
-        n = section.get(key)
-        if not n.obj(("value", "label", "rationale", "sources")):
-            n.required()
-            continue
-        value = setting_value(key, n.get("value"), definitions)
-        label, rationale = (
-            n.get("label").string(non_empty=True),
-            n.get("rationale").string(non_empty=True),
-        )
-        for part in ("value", "label", "rationale"):
-            n.get(part).required()
-        sources = refs.read(n.get("sources"))
-        if value is not None and label and rationale:
-            values[key] = value
-            notes[key] = Setting(key, value, label, rationale, sources)
-    if len(values) != len(SETTING_IDS):
-        return None, notes
-    return Settings(**values), notes  # type: ignore[arg-type]
-
-
-def setting_value(key: str, n: Node, definitions: dict[str, BlockDefinition]) -> object:
-    if key == "block_definition":
-        return n.enum(tuple(definitions)) if definitions else n.string(non_empty=True)
-    if key.endswith("_window_mm"):
-        bounds = [x.number(0, 1000) for x in n.items(min_len=2, max_len=2)]
-        if len(bounds) == 2 and None not in bounds:
-            low, high = cast(list[float], bounds)
-            if low <= high:
-                return (low, high)
-            n.fail("the lower bound must not exceed the upper bound")
-        return None
-    if key == "favourable_relief_days":
-        return n.number(0)
-    high = 10 if key.endswith("_nrs") else 100
-    return n.integer(0 if key.endswith("_nrs") else 1, high)
 
 
 def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
