@@ -1,17 +1,17 @@
-"""The lexicon is read as strictly as the rest of the knowledge pack."""
+"""The lexicon is a knowledge-pack section, read by the same strict loader as the rest."""
 
 from __future__ import annotations
 
 import copy
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cluneal.knowledge.loader import default_pack
-from cluneal.knowledge.reader import Invalid
-from cluneal.nlp.lexicon import default_lexicon, parse_lexicon
+from cluneal.knowledge.loader import PackError, default_pack, load_pack
+from cluneal.nlp.pipeline import pipeline
 
 CONCEPTS = {
     "low_back_pain",
@@ -37,51 +37,67 @@ def raw() -> dict[str, Any]:
     return json.loads(data.read_text(encoding="utf-8"))
 
 
-def problems(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(Invalid) as exc:
-        parse_lexicon(raw, set(default_pack().sources))
-    return [f"{p.path}: {p.message}" for p in exc.value.problems]
+def site_pack(tmp_path: Path, raw: dict[str, Any]) -> Path:
+    """A site pack that extends the default one with its own lexicon section."""
+    path = tmp_path / "site.json"
+    site = {"extends": "cluneal-default", "name": "site", "version": "1", **raw}
+    path.write_text(json.dumps(site), encoding="utf-8")
+    return path
 
 
-def test_it_has_every_concept_with_its_sources() -> None:
-    lexicon = default_lexicon()
+@pytest.fixture
+def problems(tmp_path: Path) -> Any:
+    def read(raw: dict[str, Any]) -> list[str]:
+        path = site_pack(tmp_path, raw)
+        with pytest.raises(PackError) as exc:
+            load_pack(path)
+        assert {p.file for p in exc.value.problems} == {str(path)}
+        return [f"{p.path}: {p.message}" for p in exc.value.problems]
+
+    return read
+
+
+def test_the_default_pack_has_every_concept_with_its_sources() -> None:
+    lexicon = default_pack().lexicon
     assert {c.id for c in lexicon.concepts} == CONCEPTS
     assert all(c.sources for c in lexicon.concepts)
 
 
 def test_it_keeps_the_common_abbreviations_and_misspellings() -> None:
-    terms = {t for c in default_lexicon().concepts for t in c.terms}
+    terms = {t for c in default_pack().lexicon.concepts for t in c.terms}
     assert {"lbp", "clunealgia", "tinel's", "icbg", "sacroilitis", "sij pain"} <= terms
 
 
-def test_it_rejects_a_second_top_level_key(raw: dict[str, Any]) -> None:
-    raw["extra"] = {}
-    assert "extra: unknown field" in problems(raw)
+def test_it_rejects_an_unknown_lexicon_key(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["extra"] = {}
+    assert "lexicon.extra: unknown field" in problems(raw)
 
 
-def test_it_rejects_an_unknown_concept_field(raw: dict[str, Any]) -> None:
+def test_it_rejects_an_unknown_concept_field(raw: dict[str, Any], problems: Any) -> None:
     raw["lexicon"]["concepts"][0]["synonym"] = ["x"]
     assert "lexicon.concepts[0].synonym: unknown field" in problems(raw)
 
 
-def test_it_rejects_an_unknown_source(raw: dict[str, Any]) -> None:
+def test_it_rejects_an_unknown_source(raw: dict[str, Any], problems: Any) -> None:
     raw["lexicon"]["concepts"][0]["sources"] = ["NOPE"]
     assert "lexicon.concepts[0].sources[0]: unknown source id 'NOPE'" in problems(raw)
 
 
-def test_it_rejects_a_bad_sequence_item_and_an_unknown_class(raw: dict[str, Any]) -> None:
+def test_it_rejects_a_bad_sequence_item_and_an_unknown_class(
+    raw: dict[str, Any], problems: Any
+) -> None:
     raw["lexicon"]["concepts"][0]["sequences"] = [["pain", "~x"], ["@nothing", "back"]]
     found = problems(raw)
     assert any(p.startswith("lexicon.concepts[0].sequences[0][1]: must be") for p in found)
     assert "lexicon.concepts[0].sequences[1][0]: unknown word class 'nothing'" in found
 
 
-def test_it_rejects_a_bad_context_category(raw: dict[str, Any]) -> None:
+def test_it_rejects_a_bad_context_category(raw: dict[str, Any], problems: Any) -> None:
     raw["lexicon"]["context"][0]["category"] = "MAYBE"
     assert any(p.startswith("lexicon.context[0].category: must be one of") for p in problems(raw))
 
 
-def test_it_rejects_upper_case_terms_and_duplicate_ids(raw: dict[str, Any]) -> None:
+def test_it_rejects_upper_case_terms_and_duplicate_ids(raw: dict[str, Any], problems: Any) -> None:
     bad = copy.deepcopy(raw)
     bad["lexicon"]["concepts"][0]["terms"].append("LBP")
     bad["lexicon"]["concepts"].append(copy.deepcopy(raw["lexicon"]["concepts"][0]))
@@ -90,15 +106,15 @@ def test_it_rejects_upper_case_terms_and_duplicate_ids(raw: dict[str, Any]) -> N
     assert any("duplicate id 'low_back_pain'" in p for p in found)
 
 
-def test_it_reads_with_the_packs_own_source_refs(raw: dict[str, Any]) -> None:
-    """As the knowledge loader will: ``read_lexicon(node("lexicon"), refs)`` then ``check``."""
-    from cluneal.knowledge.reader import Node, Problems
-    from cluneal.knowledge.sections import SourceRefs
-    from cluneal.nlp.lexicon import read_lexicon
-
-    problems = Problems(file="lexicon.json")
-    refs = SourceRefs()
-    lexicon = read_lexicon(Node(raw["lexicon"], "lexicon", problems), refs)
-    refs.check(set(default_pack().sources))
-    assert problems.found == [] and lexicon is not None
-    assert lexicon == default_lexicon()
+def test_a_site_pack_replaces_the_lexicon_and_the_pipeline_uses_it(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    concept = next(c for c in raw["lexicon"]["concepts"] if c["id"] == "buttock_pain")
+    concept["terms"].append("sore sit bones")
+    pack = load_pack(site_pack(tmp_path, raw))
+    assert (
+        "sore sit bones" in next(c for c in pack.lexicon.concepts if c.id == "buttock_pain").terms
+    )
+    text = "She reports sore sit bones after long drives."
+    assert [f.concept for f in pipeline(pack).find([text])[0]] == ["buttock_pain"]
+    assert pipeline().find([text])[0] == []

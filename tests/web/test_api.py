@@ -103,9 +103,10 @@ def test_a_query_parameter_selects_the_block_definition(client):
     assert strict["knowledge"]["block_positive"].startswith("relief >= 70%")
 
 
-def test_an_unknown_block_definition_is_a_422(client, example_case):
+@pytest.mark.parametrize("value", ["nope", ""])
+def test_an_unknown_or_empty_block_definition_is_a_422(client, example_case, value):
     response = client.post(
-        "/api/v1/assess?block_definition=nope",
+        f"/api/v1/assess?block_definition={value}",
         json.dumps(example_case),
         content_type="application/json",
     )

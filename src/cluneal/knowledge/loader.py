@@ -38,6 +38,7 @@ DEFAULT_FILES = (
     "codes.json",
     "ehr.json",
     "screening.json",
+    "lexicon.json",
 )
 
 

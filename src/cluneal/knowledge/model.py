@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cluneal.knowledge.lexicon import Lexicon
+
 Grade = Literal[
     "primary_verbatim", "primary_paraphrase", "secondary", "expert_opinion", "project_policy"
 ]
@@ -235,6 +237,7 @@ class KnowledgePack:
     code_lists: Mapping[str, CodeList]
     ehr: EhrRules
     screening: Screening
+    lexicon: Lexicon
 
     @property
     def block_definition(self) -> BlockDefinition:

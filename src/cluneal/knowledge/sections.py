@@ -8,6 +8,7 @@ from typing import cast
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.catalogue_section import read_code_lists, read_instruments
 from cluneal.knowledge.ehr_section import read_ehr
+from cluneal.knowledge.lexicon import read_lexicon
 from cluneal.knowledge.model import (
     BlockDefinition,
     CriteriaSet,
@@ -310,8 +311,9 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
     code_lists = read_code_lists(node("code_lists"), refs)
     ehr = read_ehr(node("ehr"), refs, code_lists)
     screening = read_screening(node("screening"), refs, code_lists, ehr)
+    lexicon = read_lexicon(node("lexicon"), refs)
     refs.check(set(sources))
-    if not (name and version and settings and pathway and ehr and screening):
+    if not (name and version and settings and pathway and ehr and screening and lexicon):
         return None
     return KnowledgePack(
         name=name,
@@ -331,6 +333,7 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
         code_lists=code_lists,
         ehr=ehr,
         screening=screening,
+        lexicon=lexicon,
     )
 
 
@@ -351,4 +354,5 @@ TOP_LEVEL = (
     "code_lists",
     "ehr",
     "screening",
+    "lexicon",
 )

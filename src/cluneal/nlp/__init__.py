@@ -1,6 +1,6 @@
 """Finding cluneal-relevant concepts in clinical notes (medspaCy).
 
-The pipeline lives in :mod:`cluneal.nlp.pipeline` (``find``); this package imports nothing
-heavy itself, so that the knowledge loader can read the lexicon through
-:mod:`cluneal.nlp.lexicon` without importing spaCy.
+The pipeline lives in :mod:`cluneal.nlp.pipeline` (``find``), built from the knowledge pack's
+``lexicon`` section (:mod:`cluneal.knowledge.lexicon`); this package imports nothing heavy
+itself, so that importing it costs nothing until a note is read.
 """

@@ -9,10 +9,10 @@ matching does.
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy
@@ -26,8 +26,10 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
+from cluneal.knowledge.lexicon import Lexicon
+from cluneal.knowledge.loader import active_pack
+from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
-from cluneal.nlp.lexicon import Lexicon, default_lexicon
 from cluneal.nlp.text import check_text
 
 GROUP = "cluneal"
@@ -64,7 +66,7 @@ def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
 def token_patterns(
     items: Sequence[str], classes: dict[str, tuple[str, ...]]
 ) -> list[list[dict[str, Any]]]:
-    """spaCy Matcher patterns for a lexicon sequence (syntax: :mod:`cluneal.nlp.lexicon`).
+    """spaCy Matcher patterns for a lexicon sequence (syntax: :mod:`cluneal.knowledge.lexicon`).
 
     The Matcher tests every pattern's first token at every token of a note, and a set or regex
     test there is a Python call: so a leading ``a|b|c`` becomes one pattern per word (a plain
@@ -267,13 +269,25 @@ def _section_rules(lexicon: Lexicon, default_path: str) -> list[SectionRule]:
     return rules + [SectionRule(literal, category) for literal, category in lexicon.sections]
 
 
-@lru_cache(maxsize=1)
-def pipeline() -> Pipeline:
-    """Build the pipeline from the default lexicon: once per process, nothing fetched."""
+_built: dict[tuple[str, str, str], Pipeline] = {}
+_building = threading.Lock()
+
+
+def pipeline(pack: KnowledgePack | None = None) -> Pipeline:
+    """The pipeline for a pack's lexicon (default: the active pack), built once per process."""
+    pack = pack or active_pack()
+    key = (pack.origin, pack.name, pack.version)
+    with _building:
+        if key not in _built:
+            _built[key] = _build(pack.lexicon)
+        return _built[key]
+
+
+def _build(lexicon: Lexicon) -> Pipeline:
+    """Build the pipeline from a lexicon; nothing is fetched."""
     logger.disable("PyRuSH")
     # medspaCy's matchers warn on every note when a rule set has no token patterns.
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
-    lexicon = default_lexicon()
     nlp = spacy.blank("en")
     nlp.tokenizer = clinical_tokenizer(nlp)
     config = {"result_type": "group", "span_group_name": GROUP, "prune": False}

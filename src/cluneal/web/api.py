@@ -94,7 +94,7 @@ def assess_case(request: HttpRequest) -> JsonResponse:
         return data
     pack = active_pack()
     definition = request.GET.get("block_definition")
-    if definition:
+    if definition is not None:
         try:
             pack = with_settings(pack, {"block_definition": definition})
         except PackError as exc:

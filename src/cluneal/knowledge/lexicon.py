@@ -1,9 +1,9 @@
 """The notes lexicon: concepts with their terms, and the ConText rules tuned for them.
 
-The lexicon is a knowledge-pack section (``lexicon``, in ``data/lexicon.json``) read strictly
-with :class:`cluneal.knowledge.reader.Node`, like every other section. This module imports only
-the standard library and :mod:`cluneal.knowledge`, so that the knowledge loader can read the
-section without importing spaCy.
+The lexicon is a knowledge-pack section (``lexicon``, in ``data/lexicon.json``) read by the
+same strict loader as every other section, so a site pack may replace it and a bad term, class
+or source id is an error naming the file and path. :mod:`cluneal.nlp.pipeline` builds the
+medspaCy pipeline from it; reading it here needs no spaCy.
 
 A concept is found by its ``terms`` (phrases matched case-insensitively; ``abbreviations`` and
 ``misspellings`` are terms kept apart for review) and by ``sequences``: token patterns written
@@ -19,14 +19,11 @@ and any word, alternative or class item may end in ``?`` to make it optional.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Protocol
 
-from cluneal.knowledge.reader import Node, Problems
+from cluneal.knowledge.reader import Node
+from cluneal.knowledge.refs import SourceRefs
 
 CONTEXT_CATEGORIES = (
     "NEGATED_EXISTENCE",
@@ -44,10 +41,6 @@ _WORD = r"[a-z0-9][a-z0-9'/.&-]*"
 _ALT = rf"(?:{_WORD}\*?|/)"
 _ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
-
-
-class Refs(Protocol):
-    def read(self, node: Node, *, required: bool = True) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +121,9 @@ def _sequence(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...
     return tuple(items) if ok else None
 
 
-def _concepts(section: Node, refs: Refs, classes: dict[str, tuple[str, ...]]) -> list[Concept]:
+def _concepts(
+    section: Node, refs: SourceRefs, classes: dict[str, tuple[str, ...]]
+) -> list[Concept]:
     allowed = (
         "id",
         "label",
@@ -201,7 +196,7 @@ def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[Context
     return out
 
 
-def read_lexicon(node: Node, refs: Refs) -> Lexicon | None:
+def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     """Read the ``lexicon`` section; None (with the problems recorded) when it is invalid."""
     allowed = (
         "classes",
@@ -261,50 +256,3 @@ def read_lexicon(node: Node, refs: Refs) -> Lexicon | None:
         tuple(sections),
         negating,
     )
-
-
-class _CheckedRefs:
-    """Source references checked against the default pack's ``sources``."""
-
-    def __init__(self, known: set[str]) -> None:
-        self.known = known
-
-    def read(self, node: Node, *, required: bool = True) -> tuple[str, ...]:
-        ids = node.strings()
-        if ids is None:
-            if required:
-                node.required()
-            return ()
-        if required and not ids:
-            node.fail("must cite at least one source")
-        for i, sid in enumerate(ids):
-            if sid not in self.known:
-                Node(sid, f"{node.path}[{i}]", node.problems).fail(f"unknown source id {sid!r}")
-        return tuple(ids)
-
-
-def parse_lexicon(raw: Any, known_sources: set[str], file: str = "lexicon.json") -> Lexicon:
-    """Read a parsed ``lexicon.json`` document, or raise ``Invalid`` listing every problem."""
-    problems = Problems(file=file)
-    root = Node(raw, "", problems)
-    lexicon = None
-    if root.obj(("lexicon",)):
-        lexicon = read_lexicon(root.get("lexicon"), _CheckedRefs(known_sources))
-    else:
-        root.fail("must be an object with the single key 'lexicon'")
-    problems.raise_if_any("lexicon")
-    if lexicon is None:
-        problems.add("lexicon", "is required")
-        problems.raise_if_any("lexicon")
-    assert lexicon is not None
-    return lexicon
-
-
-@lru_cache(maxsize=1)
-def default_lexicon() -> Lexicon:
-    """The lexicon shipped with the default knowledge pack."""
-    from cluneal.knowledge.loader import default_pack
-
-    data = resources.files("cluneal.knowledge").joinpath("data", "lexicon.json")
-    raw = json.loads(data.read_text(encoding="utf-8"))
-    return parse_lexicon(raw, set(default_pack().sources))
