@@ -48,25 +48,42 @@ def test_the_synthea_sample_lists_its_two_chronic_back_pain_patients(synthea_dir
             chronic.add(c["subject"]["reference"].split("/")[1])
     assert {r["patient_id"] for r in listed} == chronic
     assert summary.patients == 13
-    assert "notes were not read" in summary.notes
+    notes = (synthea_dir / "DocumentReference.000.ndjson").read_text().splitlines()
+    assert summary.notes == f"{len(notes)} clinical note(s) read"
+
+
+def misplaced(out, population):
+    """The listed patients whose tier is not the one the generator planted them in."""
+    truth = {r["patient_id"]: r for r in rows(population / "truth.csv")}
+    return {
+        truth[r["patient_id"]]["kind"]
+        for r in rows(out)
+        if truth[r["patient_id"]]["expected_tier"] != r["tier"]
+    }
 
 
 def test_the_planted_patients_are_found_in_their_tiers(population, tmp_path):
     out = tmp_path / "out.csv"
-    screen(population, out, PACK)
+    summary = screen(population, out, PACK)
     scores = {s.tier: s for s in evaluate(out, population / "truth.csv")}
-    for tier in ("high", "medium", "low"):
-        assert scores[tier].recall == 1.0, tier
-    assert scores["high"].precision == scores["low"].precision == 1.0
-    # Known cases that only a note reveals wait for the notes pipeline: without notes they are
-    # scored on their codes (medium); every other row is in its expected tier.
+    for tier in ("high", "medium", "low", "known"):
+        assert (scores[tier].precision, scores[tier].recall) == (1.0, 1.0), tier
+    assert misplaced(out, population) == set()
+    assert summary.notes.endswith("clinical note(s) read")
+    # Only a note names the entrapment of these: the reason quotes its words.
     truth = {r["patient_id"]: r for r in rows(population / "truth.csv")}
-    wrong = {
-        r["patient_id"] for r in rows(out) if truth[r["patient_id"]]["expected_tier"] != r["tier"]
-    }
-    assert wrong
-    assert {truth[p]["kind"] for p in wrong} == {"known_in_note"}
-    assert scores["known"].precision == 1.0
+    in_note = [r for r in rows(out) if truth[r["patient_id"]]["kind"] == "known_in_note"]
+    assert in_note
+    assert all("DocumentReference/" in r["evidence"] for r in in_note)
+
+
+def test_without_notes_the_cases_only_a_note_reveals_are_scored_on_their_codes(
+    population, tmp_path
+):
+    out = tmp_path / "out.csv"
+    summary = screen(population, out, PACK, read_notes=False)
+    assert misplaced(out, population) == {"known_in_note"}
+    assert summary.notes == "clinical notes were not read (--no-notes)"
 
 
 def test_each_row_explains_itself_with_sources_and_evidence(population, tmp_path):

@@ -48,6 +48,13 @@ from cluneal.cli.common import fail, pack_from
     "skip: go on, and count what was skipped.",
 )
 @click.option(
+    "--notes/--no-notes",
+    default=True,
+    show_default=True,
+    help="Read the clinical notes (DocumentReference, plain text) with the notes pipeline; "
+    "reasons then quote the words found. --no-notes screens coded data only, much faster.",
+)
+@click.option(
     "--knowledge",
     "knowledge_file",
     metavar="FILE",
@@ -61,6 +68,7 @@ def screen_command(
     spark_master: str | None,
     as_of: dt.datetime | None,
     on_error: str,
+    notes: bool,
     knowledge_file: str | None,
 ) -> None:
     """Find likely cluneal nerve entrapment in a FHIR Bulk Data export.
@@ -70,6 +78,9 @@ def screen_command(
     pain: patient_id, score, tier (high, medium, low, or known for patients already diagnosed or
     given a cluneal block), reasons (each with its weight and source ids) and the evidence
     resource ids. The views and weighted rules are the knowledge pack's (screening.json).
+    Plain-text notes are read too (the same pipeline as `cluneal notes`): a note can list a
+    patient (low back pain), add a feature, or show a cluneal diagnosis; its reason quotes the
+    matched words. Notes that are not plain text or not readable are skipped and counted.
 
     \b
     Examples:
@@ -101,9 +112,10 @@ def screen_command(
                 engine=engine,  # type: ignore[arg-type]
                 spark_master=spark_master,
                 as_of=as_of.date() if as_of else None,
-                on_error=on_error,
+                on_error=on_error,  # type: ignore[arg-type]
                 progress=progress,
-            )  # type: ignore[arg-type]
+                read_notes=notes,
+            )
         except ScreenError as exc:
             fail(str(exc), exc.details)
     click.echo(json.dumps(summary.to_json(), indent=2), file=sys.stdout)

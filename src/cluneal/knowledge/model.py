@@ -314,6 +314,20 @@ class ScreeningRule:
 
 
 @dataclass(frozen=True)
+class NoteRule:
+    """A notes concept that shows a screening feature, and which of its findings count.
+
+    ``when`` is ``current`` (asserted, present: not negated, historical, hypothetical,
+    uncertain or a relative's), ``past_or_current`` (historical too: a fusion in 2015) or
+    ``planned`` (hypothetical only: "we will consider fusion").
+    """
+
+    concept: str
+    feature: str
+    when: str
+
+
+@dataclass(frozen=True)
 class Screening:
     """Population screening as data: SQL-on-FHIR views, features, weighted rules, tiers."""
 
@@ -323,6 +337,7 @@ class Screening:
     features: tuple[ScreeningFeature, ...]
     rules: tuple[ScreeningRule, ...]
     tiers: tuple[tuple[str, int], ...]
+    notes: tuple[NoteRule, ...] = ()
 
     def view(self, name: str) -> Mapping[str, object]:
         return next(v for v in self.views if v.get("name") == name)

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cluneal.knowledge.ehr_section import matcher
+from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.model import (
     CodeList,
     EhrRules,
+    NoteRule,
     Screening,
     ScreeningFeature,
     ScreeningRule,
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 #: Features the screening computes itself (from dates and orders), besides the pack's own.
 BUILT_IN_FEATURES = ("chronic_back_pain", "planned_fusion")
+#: Features that are not scored: who is listed (``back_pain``) and who is already known.
+LISTING_FEATURES = ("back_pain", "known")
+NOTE_WHEN = ("current", "past_or_current", "planned")
 TIERS = ("high", "medium", "low")
 RESOURCE_TYPES = ("Condition", "Procedure", "ServiceRequest", "Observation")
 
@@ -45,13 +50,31 @@ def _views(n: Node) -> list[Mapping[str, Any]]:
     return out
 
 
+def _notes(n: Node, features: set[str], lexicon: Lexicon | None) -> list[NoteRule]:
+    concepts = sorted(c.id for c in lexicon.concepts) if lexicon else None
+    out: list[NoteRule] = []
+    for rule in n.items():
+        if not rule.obj(("concept", "feature", "when")):
+            rule.required()
+            continue
+        concept = rule.get("concept").enum(concepts) if concepts else None
+        feature = rule.get("feature").enum(sorted(features))
+        when = rule.get("when").enum(NOTE_WHEN)
+        for key in ("concept", "feature", "when"):
+            rule.get(key).required()
+        if concept and feature and when:
+            out.append(NoteRule(concept, feature, when))
+    return out
+
+
 def read_screening(
     section: Node,
     refs: SourceRefs,
     code_lists: Mapping[str, CodeList],
     ehr: EhrRules | None,
+    lexicon: Lexicon | None = None,
 ) -> Screening | None:
-    if not section.obj(("chronic_months", "views", "features", "rules", "tiers")):
+    if not section.obj(("chronic_months", "views", "features", "rules", "tiers", "notes")):
         section.required()
         return None
     chronic = section.get("chronic_months")
@@ -99,7 +122,10 @@ def read_screening(
     ):
         section.get("tiers").fail("must list high, medium, low with falling min_score")
     views = _views(section.get("views"))
+    notes = _notes(section.get("notes"), {*known, *LISTING_FEATURES}, lexicon)
     if not (months and label and rationale):
         return None
     note = Setting("chronic_months", months, label, rationale, chronic_sources)
-    return Screening(months, note, tuple(views), tuple(features), tuple(rules), tuple(tiers))
+    return Screening(
+        months, note, tuple(views), tuple(features), tuple(rules), tuple(tiers), tuple(notes)
+    )

@@ -310,8 +310,8 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
     instruments = read_instruments(node("instruments"), refs)
     code_lists = read_code_lists(node("code_lists"), refs)
     ehr = read_ehr(node("ehr"), refs, code_lists)
-    screening = read_screening(node("screening"), refs, code_lists, ehr)
     lexicon = read_lexicon(node("lexicon"), refs)
+    screening = read_screening(node("screening"), refs, code_lists, ehr, lexicon)
     refs.check(set(sources))
     if not (name and version and settings and pathway and ehr and screening and lexicon):
         return None

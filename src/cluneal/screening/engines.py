@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.export import Export, line_count
 from cluneal.screening.features import code_rows, features_sql
+from cluneal.screening.notes import NOTE_COLUMNS, HitRow
 from cluneal.screening.sqlonfhir import compile_view, parse_view
 
 Progress = Callable[[str, int], None]
@@ -30,6 +31,9 @@ class EngineResult:
     invalid: dict[str, int] = field(default_factory=dict)
     missing_patients: list[str] = field(default_factory=list)
     missing_count: int = 0
+    #: Hits from the notes (:data:`cluneal.screening.notes.HitRow`); None: notes not read.
+    note_rows: list[HitRow] | None = None
+    notes: int = 0
 
 
 class Engine(Protocol):
@@ -39,6 +43,7 @@ class Engine(Protocol):
     def materialise(self, name: str, sql: str) -> None: ...
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]: ...
     def load_codes(self, rows: list[tuple[str, str, str]]) -> None: ...
+    def note_hits(self, pack: KnowledgePack) -> list[HitRow]: ...
     def close(self) -> None: ...
 
 
@@ -50,14 +55,16 @@ def run(
     *,
     skip_bad: bool,
     progress: Progress | None = None,
+    read_notes: bool = True,
 ) -> EngineResult:
-    """Views, validation counts and features; bad JSON raises from the engine in fail mode."""
+    """Views, validation counts, features and notes; bad JSON raises from the engine in fail
+    mode."""
     result = EngineResult(hits=[])
     engine.load_codes(code_rows(pack))
     for view in pack.screening.views:
         resource_type = str(view["resource"])
-        if resource_type == "DocumentReference":
-            continue  # notes are read by the notes pipeline, when installed
+        if resource_type == "DocumentReference" and not read_notes:
+            continue
         files = export.of(resource_type)
         engine.register(resource_type, files, skip_bad)
         sql = compile_view(parse_view(view), engine.dialect, f"raw_{resource_type}")  # type: ignore[arg-type]
@@ -84,6 +91,9 @@ def run(
         for p, f, r in engine.scalar_rows(features_sql(pack, as_of, engine.dialect))  # type: ignore[arg-type]
         if p is not None
     ]
+    if read_notes:
+        [(result.notes,)] = engine.scalar_rows("SELECT count(DISTINCT id) FROM v_screening_note")
+        result.note_rows = engine.note_hits(pack)
     return result
 
 
@@ -134,6 +144,17 @@ class DuckDBEngine:
             "CREATE OR REPLACE TEMP TABLE codes (list VARCHAR, system VARCHAR, code VARCHAR)"
         )
         self.con.executemany("INSERT INTO codes VALUES (?, ?, ?)", rows)
+
+    def note_hits(self, pack: KnowledgePack) -> list[HitRow]:
+        from cluneal.screening.notes import read_all
+
+        cursor = self.con.execute(f"SELECT {NOTE_COLUMNS} FROM v_screening_note ORDER BY id")
+
+        def rows() -> Any:
+            while chunk := cursor.fetchmany(1024):
+                yield from chunk
+
+        return list(read_all(rows(), pack))
 
     def close(self) -> None:
         self.con.close()

@@ -14,10 +14,11 @@ from cluneal.core.screening import Hit, rank, score_patient, tier_counts
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.engines import Engine, EngineResult, run
 from cluneal.screening.export import Export, ScreenError, bad_lines, discover
+from cluneal.screening.notes import counts
 from cluneal.screening.output import write_candidates
 
 EngineName = Literal["duckdb", "spark"]
-NOTES_UNAVAILABLE = "clinical notes were not read: the notes pipeline is not installed"
+NOTES_OFF = "clinical notes were not read (--no-notes)"
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Summary:
     skipped: int = 0
     skipped_examples: list[str] = field(default_factory=list)
     missing_patients: int = 0
-    notes: str = NOTES_UNAVAILABLE
+    notes: str = NOTES_OFF
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +76,7 @@ def screen(
     as_of: dt.date | None = None,
     on_error: Literal["fail", "skip"] = "fail",
     progress: Callable[[str, int], None] | None = None,
+    read_notes: bool = True,
 ) -> Summary:
     """Screen the export; write ``out`` only if the run succeeds. :class:`ScreenError` names
     every bad file and line."""
@@ -85,7 +87,15 @@ def screen(
     day = as_of or default_as_of(export)
     runner, errors = make_engine(engine, spark_master)
     try:
-        result = run(runner, export, pack, day, skip_bad=on_error == "skip", progress=progress)
+        result = run(
+            runner,
+            export,
+            pack,
+            day,
+            skip_bad=on_error == "skip",
+            progress=progress,
+            read_notes=read_notes,
+        )
     except errors as exc:
         examples, count = bad_lines(export)
         raise ScreenError(
@@ -106,8 +116,19 @@ def screen(
         skipped=skipped,
         skipped_examples=examples,
         missing_patients=result.missing_count,
+        notes=_notes_line(result),
         seconds=time.perf_counter() - started,
     )
+
+
+def _notes_line(result: EngineResult) -> str:
+    if result.note_rows is None:
+        return NOTES_OFF
+    read = counts(result.note_rows, result.notes)
+    line = f"{read.read} clinical note(s) read"
+    if read.skipped:
+        line += f", {read.skipped} skipped (for example {read.examples[0]})"
+    return line
 
 
 def _check(result: EngineResult, export: Export, on_error: str) -> tuple[int, list[str]]:
@@ -130,11 +151,17 @@ def _candidates(result: EngineResult, pack: KnowledgePack) -> list[Any]:
     by_patient: dict[str, list[Hit]] = {}
     for patient_id, feature, reference in result.hits:
         by_patient.setdefault(patient_id, []).append(Hit(feature, reference))
+    for patient_id, note_feature, reference, quote in result.note_rows or ():
+        if note_feature is not None:
+            by_patient.setdefault(patient_id, []).append(Hit(note_feature, reference, quote))
     candidates = []
-    for patient_id, hits in by_patient.items():
-        features = {h.feature for h in hits}
+    for patient_id, found in by_patient.items():
+        features = {h.feature for h in found}
         if "back_pain" not in features:
             continue  # patients without back pain are not listed
+        hits = found
+        if "radiculopathy" in features:  # a note may name the radiculopathy the codes lack
+            hits = [h for h in found if h.feature != "leg_symptoms_without_radiculopathy"]
         scored = [h for h in hits if h.feature != "back_pain"]
         candidates.append(score_patient(patient_id, scored, "known" in features, pack))
     return rank(candidates)

@@ -63,6 +63,23 @@ class SparkEngine:
         frame = self.spark.createDataFrame(rows, "list string, system string, code string")
         frame.createOrReplaceTempView("codes")
 
+    def note_hits(self, pack: Any) -> list[Any]:
+        """The notes read on the executors, a batch of rows at a time (``mapInPandas``)."""
+        from cluneal.screening.notes import HIT_SCHEMA, NOTE_COLUMNS, read_batch
+
+        columns = [c.strip() for c in HIT_SCHEMA.split(",")]
+        names = [c.split()[0] for c in columns]
+
+        def read(frames: Any) -> Any:
+            import pandas
+
+            for frame in frames:
+                rows = list(frame.itertuples(index=False, name=None))
+                yield pandas.DataFrame(list(read_batch(rows, pack)), columns=names)
+
+        notes = self.spark.sql(f"SELECT {NOTE_COLUMNS} FROM v_screening_note")
+        return [tuple(r) for r in notes.mapInPandas(read, schema=HIT_SCHEMA).collect()]
+
     def close(self) -> None:
         for frame in self._cached:
             frame.unpersist()

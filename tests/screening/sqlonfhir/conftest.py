@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -41,6 +43,9 @@ def spark_session() -> Iterator[Any]:
 
     # py4j logs at interpreter exit, after pytest has closed the streams it captured.
     logging.getLogger("py4j").setLevel(logging.WARNING)
+    # The screening's Spark engine reuses this session, and its notes run Python on the
+    # executors: they must run this interpreter, which has cluneal installed.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     spark = (
         SparkSession.builder.master("local[2]")

@@ -1,0 +1,1 @@
+"""Registry analytics: cohort flow, block response, survival and outcome change (pure Python)."""

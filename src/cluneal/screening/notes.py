@@ -1,0 +1,131 @@
+"""Reading a Bulk Data export's notes (DocumentReference) with the notes pipeline.
+
+Each engine hands over the rows of the ``screening_note`` view (id, patient, content type and
+the attachment's base64 data) in batches; :func:`read_batch` decodes the plain-text ones, runs
+the pipeline over the whole batch with ``nlp.pipe`` and turns findings into screening hits by
+the pack's ``screening.notes`` rules, each quoting the words that matched. The same function
+runs in the DuckDB process and, on Spark, inside ``mapInPandas`` on the executors, so both
+engines find the same hits.
+
+A note that is not plain text, not valid base64 or not UTF-8 is skipped and counted, never a
+failed run: a health system's export holds PDFs and scanned letters too.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from cluneal.knowledge.model import KnowledgePack, NoteRule
+from cluneal.nlp.finding import Finding, NoteError
+from cluneal.nlp.pipeline import pipeline
+from cluneal.nlp.text import check_text, decode_note
+
+#: The rows a batch holds: note id, patient id, content type, base64 data.
+NoteRow = tuple[str | None, str | None, str | None, str | None]
+#: What a batch yields: patient id, feature (None: the note was skipped), reference, quote or
+#: the reason it was skipped.
+HitRow = tuple[str, str | None, str, str]
+#: The columns of the ``screening_note`` view a batch reads, in :data:`NoteRow` order.
+NOTE_COLUMNS = "id, patient_id, content_type, data"
+#: The Spark schema of :data:`HitRow`.
+HIT_SCHEMA = "patient_id string, feature string, reference string, quote string"
+QUOTE_CHARS = 80
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class NoteCounts:
+    read: int
+    skipped: int
+    examples: tuple[str, ...]
+
+
+def counts(rows: Iterable[HitRow], notes: int) -> NoteCounts:
+    """How many notes were read and skipped, from the skipped rows a batch yields."""
+    skipped = sorted({(ref, why) for _, feature, ref, why in rows if feature is None})
+    return NoteCounts(
+        notes - len(skipped), len(skipped), tuple(f"{r}: {w}" for r, w in skipped[:5])
+    )
+
+
+def decode(content_type: str | None, data: str | None) -> str:
+    """The note's text; raises :class:`NoteError` saying why it cannot be read."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind != "text/plain":
+        raise NoteError(f"not plain text ({kind or 'no content type'})")
+    if not data:
+        raise NoteError("no inline data")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise NoteError("the data is not valid base64") from None
+    charset = _charset(content_type or "")
+    if charset in ("utf-8", "utf8"):
+        return decode_note(raw, "the text")
+    try:
+        return check_text(raw.decode(charset), "the text")
+    except (UnicodeDecodeError, LookupError):
+        raise NoteError(f"the text is not valid {charset}") from None
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"').lower()
+    return "utf-8"
+
+
+def counts_as(finding: Finding, rule: NoteRule) -> bool:
+    """Whether a finding shows the rule's feature (``when`` in :class:`NoteRule`)."""
+    if finding.concept != rule.concept or finding.negated or finding.family:
+        return False
+    if rule.when == "planned":
+        return finding.hypothetical and not finding.uncertain
+    if finding.hypothetical or finding.uncertain:
+        return False
+    return rule.when == "past_or_current" or not finding.historical
+
+
+def _quote(finding: Finding) -> str:
+    text = " ".join(finding.text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "\u2026"
+
+
+def read_batch(rows: list[NoteRow], pack: KnowledgePack) -> Iterator[HitRow]:
+    """Hits (and skipped notes) of one batch of note rows."""
+    texts: list[str] = []
+    owners: list[tuple[str, str]] = []
+    for note_id, patient_id, content_type, data in rows:
+        if note_id is None or patient_id is None:
+            continue
+        reference = f"DocumentReference/{note_id}"
+        try:
+            texts.append(decode(content_type, data))
+        except NoteError as exc:
+            yield patient_id, None, reference, str(exc)
+            continue
+        owners.append((patient_id, reference))
+    if not texts:
+        return
+    rules = pack.screening.notes
+    for (patient_id, reference), found in zip(owners, pipeline(pack).find(texts), strict=True):
+        for finding in found:
+            for rule in rules:
+                if counts_as(finding, rule):
+                    yield patient_id, rule.feature, reference, _quote(finding)
+
+
+def read_all(rows: Iterable[NoteRow], pack: KnowledgePack) -> Iterator[HitRow]:
+    """:func:`read_batch` over an iterable of rows, :data:`BATCH` at a time."""
+    batch: list[NoteRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield from read_batch(batch, pack)
+            batch = []
+    if batch:
+        yield from read_batch(batch, pack)
