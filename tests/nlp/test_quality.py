@@ -1,6 +1,9 @@
 """Precision and recall on the annotated sentences, and a clean run over MTSamples.
 
-The same figures are printed by ``python -m cluneal.nlp.evaluate tests/data/notes/sentences.txt``.
+The same figures are printed by ``python -m cluneal.nlp.evaluate tests/data/notes/sentences.txt``
+(the development set, held to the issue's goal of 0.9) and ``... heldout.txt`` (a held-out set
+annotated without sight of the rules: it measures how the rules generalise, and is held to
+floors below its measured figures so that a change that makes them worse fails).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from cluneal.nlp.evaluate import parse_annotated, score
 from cluneal.nlp.pipeline import find
 
 SET = Path(__file__).parents[1] / "data" / "notes" / "sentences.txt"
+HELD_OUT = SET.with_name("heldout.txt")
 GOAL = 0.9
+#: Held-out floors: the lowest measured figures (recall 0.54, precision 0.87), rounded down.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.85, 0.5
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +67,16 @@ def test_mtsamples_runs_end_to_end_without_cluneal_entrapment(shared: Path) -> N
     assert len(found) == len(texts) > 4000
     assert sum(f.concept == "cluneal_entrapment" for fs in found for f in fs) == 0
     assert sum(bool(fs) for fs in found) > 500
+
+
+def test_the_held_out_set_stays_above_its_floors() -> None:
+    sentences = parse_annotated(HELD_OUT.read_text(encoding="utf-8"))
+    assert len(sentences) >= 300
+    scores = score(sentences, find)
+    rows = {**scores.concepts, **scores.attributes}
+    low = {
+        name: (round(c.precision, 3), round(c.recall, 3))
+        for name, c in rows.items()
+        if c.precision < HELD_OUT_PRECISION or c.recall < HELD_OUT_RECALL
+    }
+    assert low == {}
