@@ -40,7 +40,8 @@ lint: setup
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: setup
-	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.screening.sqlonfhir
+	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.screening.sqlonfhir \
+		-p cluneal.registry -m cluneal.files
 
 contracts: setup
 	$(BIN)/lint-imports

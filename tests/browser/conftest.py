@@ -51,8 +51,17 @@ def server_with_demo(
     yield from _serve(tmp_path_factory, demo=True)
 
 
+@pytest.fixture(scope="module")
+def server_with_setup(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """A demo server of the test module's own: its ``SETUP`` script (Python source, run with the
+    server's database before it starts) prints ``key=value`` lines that join the credentials."""
+    yield from _serve(tmp_path_factory, demo=True, setup=request.module.SETUP)
+
+
 def _serve(
-    tmp_path_factory: pytest.TempPathFactory, demo: bool
+    tmp_path_factory: pytest.TempPathFactory, demo: bool, setup: str | None = None
 ) -> Iterator[tuple[str, dict[str, str]]]:
     data = tmp_path_factory.mktemp("server-data")
     port = free_port()
@@ -63,6 +72,13 @@ def _serve(
         "DATABASE_URL": "",
     }
     env.pop("CLUNEAL_KNOWLEDGE", None)
+    extra: dict[str, str] = {}
+    if setup is not None:
+        script = "from cluneal.web.setup import prepare\nprepare()\n" + setup
+        done = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        extra = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
     log = (data / "server.log").open("w")
     command = [sys.executable, "-m", "cluneal", "serve", "--port", str(port), "--workers", "1"]
     proc = subprocess.Popen(
@@ -90,7 +106,7 @@ def _serve(
     )
     if found:
         creds = dict(zip(("clinician", "admin", "password"), found.groups(), strict=True))
-    yield url, creds
+    yield url, creds | extra
     proc.terminate()
     proc.wait(timeout=20)
     log.close()

@@ -48,3 +48,9 @@ def test_an_empty_note_has_no_findings() -> None:
 def test_a_missing_body_is_rejected() -> None:
     request = RequestFactory().post("/api/v1/notes")
     assert notes(request).status_code == 415
+
+
+def test_a_10_mb_note_is_refused_with_a_clear_error() -> None:
+    status, body = post("low back pain " * 800_000, "text/plain")
+    assert status == 413
+    assert "limit" in json.dumps(body)

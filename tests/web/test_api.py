@@ -71,10 +71,11 @@ def test_it_answers_415_to_a_form_post(client):
     assert response.status_code == 415
 
 
-def test_it_refuses_a_huge_body_with_400(client, settings):
+def test_it_refuses_a_huge_body_with_413_naming_the_limit(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     response = post(client, {"format": "cluneal-case/1", "id": "x" * 20_000})
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "10,000 bytes" in response.json()["detail"]
 
 
 def test_a_query_parameter_selects_the_block_definition(client):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cluneal.cli.common import fail, read_json
+from cluneal.files import write_atomically
 from cluneal.knowledge.reader import Problem
 
 ACTOR = "command line"
@@ -31,21 +29,6 @@ def _site(name: str) -> tuple[Any, Problem | None]:
         return site, None
     known = ", ".join(repr(s) for s in Site.objects.values_list("name", flat=True)) or "none"
     return None, Problem("--site", f"no site is named {name!r} (sites: {known})")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that ``path`` is either untouched or complete."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(temp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
 
 
 @click.command("export-fhir")

@@ -72,9 +72,11 @@ def serve_command(host: str, port: int, workers: int, threads: int, demo: bool) 
     except ValueError as exc:
         fail(str(exc))
     if demo:
+        from cluneal.web.directory.demo import seed_demo_listings
         from cluneal.web.records.demo import seed_demo
 
         creds = seed_demo()
+        seed_demo_listings()
         click.echo(
             f"Demo clinic ready. Sign in at http://{host}:{port}/accounts/login as "
             f"{creds.clinician} (clinician) or {creds.admin} (site administrator), "

@@ -13,7 +13,7 @@ from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
 from cluneal.knowledge.loader import PackError, active_pack, default_pack, with_settings
 from cluneal.knowledge.reader import Invalid, Problem
-from cluneal.web.notes_api import NOTES_OPENAPI, notes
+from cluneal.web.notes_api import NOTES_OPENAPI, notes, request_body
 
 api = NinjaAPI(
     title="Cluneal API",
@@ -46,8 +46,11 @@ def read_json_body(request: HttpRequest) -> Any:
     content_type = request.content_type or ""
     if content_type != "application/json":
         return JsonResponse({"detail": "send the case as application/json"}, status=415)
+    raw = request_body(request)
+    if isinstance(raw, JsonResponse):
+        return raw
     try:
-        return json.loads(request.body)
+        return json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
         return JsonResponse({"detail": f"the body is not valid JSON{where}"}, status=400)
@@ -76,6 +79,7 @@ CASE_BODY = {
             "content": {"application/json": {"schema": assessment_schema()}},
         },
         "400": {"description": "The body is not JSON"},
+        "413": {"description": "The body is over the site's size limit"},
         "415": {"description": "The body is not application/json"},
         "422": {
             "description": "The case is invalid; every problem is listed by its JSON path",

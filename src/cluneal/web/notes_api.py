@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
 from cluneal.nlp.finding import FORMAT, NoteError, notes_document
@@ -77,6 +79,7 @@ NOTES_OPENAPI: dict[str, Any] = {
             },
         },
         "400": {"description": "The body is binary, not UTF-8, too long or not the JSON asked"},
+        "413": {"description": "The body is over the site's size limit"},
         "415": {"description": "The body is neither text/plain nor application/json"},
         "422": {"description": 'The JSON is not an object {"text": "..."} with a string'},
     },
@@ -87,16 +90,30 @@ def _bad(detail: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
+def request_body(request: HttpRequest) -> bytes | JsonResponse:
+    """The body, or a 413 naming the limit when it is larger than the site accepts."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _bad(
+            f"the body is over the limit of {limit:,} bytes (CLUNEAL_MAX_REQUEST_BYTES)", 413
+        )
+
+
 def notes(request: HttpRequest) -> JsonResponse:
     """Find concepts in the note sent as text/plain, or as JSON ``{"text": "..."}``."""
     from cluneal.nlp.pipeline import find
 
     content_type = request.content_type or ""
+    raw = request_body(request)
+    if isinstance(raw, JsonResponse):
+        return raw
     try:
         if content_type == "text/plain":
-            text = decode_note(request.body, "the body")
+            text = decode_note(raw, "the body")
         elif content_type == "application/json":
-            body = json.loads(decode_note(request.body, "the body") or "null")
+            body = json.loads(decode_note(raw, "the body") or "null")
             if not isinstance(body, dict) or set(body) != {"text"}:
                 return _bad('send the JSON object {"text": "..."}', 422)
             if not isinstance(body["text"], str):

@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "cluneal.web.records",
     "cluneal.web.cds",
     "cluneal.web.screening",
+    "cluneal.web.registry",
+    "cluneal.web.research",
+    "cluneal.web.directory",
+    "cluneal.web.learn",
     "cluneal.web.calculator",
 ]
 
@@ -120,6 +124,8 @@ LOGIN_REDIRECT_URL = "/records/"
 LOGOUT_REDIRECT_URL = "/accounts/login"
 # Lock a username after this many failed logins within the window, for the window.
 CLUNEAL_LOGIN_MAX_FAILURES = env_int("CLUNEAL_LOGIN_MAX_FAILURES", 5, 1, 100)
+# Researchers see registry counts below this as "<N" (0: off); site administrators see all.
+CLUNEAL_REGISTRY_MIN_CELL = env_int("CLUNEAL_REGISTRY_MIN_CELL", 5, 0, 1000)
 CLUNEAL_LOGIN_LOCK_SECONDS = env_int("CLUNEAL_LOGIN_LOCK_SECONDS", 900, 1, 86_400)
 # Sessions end after this long without a request, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("CLUNEAL_SESSION_SECONDS", 1800, 60, 86_400)

@@ -1,13 +1,13 @@
 """URL map: one definition per product area."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cluneal.web.accounts import views as accounts
 from cluneal.web.api import api
 from cluneal.web.audit import views as audit
 from cluneal.web.calculator import views as calculator
 from cluneal.web.cds import views as cds
-from cluneal.web.records import events, fhir, links, summary
+from cluneal.web.records import events, fhir, links, note_view, summary
 from cluneal.web.records import views as records
 from cluneal.web.screening import views as screening
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("records/<uuid:patient_id>/delete", records.patient_delete, name="patient-delete"),
     path("records/<uuid:patient_id>/summary.pdf", summary.summary_pdf_view, name="patient-pdf"),
     path("records/<uuid:patient_id>/visits/new", records.visit_new, name="visit-new"),
+    path("records/<uuid:patient_id>/notes/read", note_view.note_read, name="note-read"),
     path("records/<uuid:patient_id>/visits/<uuid:visit_id>/", records.visit_detail, name="visit"),
     path(
         "records/<uuid:patient_id>/visits/<uuid:visit_id>/edit",
@@ -54,4 +55,8 @@ urlpatterns = [
     path("integrators", cds.integrators, name="integrators"),
     path("site/screening", screening.runs, name="screening"),
     path("site/screening/<uuid:run_id>", screening.run_detail, name="screening-run"),
+    path("registry/", include("cluneal.web.registry.urls")),
+    path("research/", include("cluneal.web.research.urls")),
+    path("directory/", include("cluneal.web.directory.urls")),
+    path("learn/", include("cluneal.web.learn.urls")),
 ]

@@ -17,4 +17,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "pack": active_pack(),
         "nav_records": bool(roles & {"clinician", "site_admin"}),
         "nav_site_admin": "site_admin" in roles,
+        "nav_research": bool(roles & {"researcher", "site_admin"}),
     }

@@ -177,7 +177,15 @@ def _patients(today: dt.date) -> list[dict[str, Any]]:
                 {"days": 4, "nrs": 6},
             ],
             "blocks": [block(280, 8, 2, 4), block(270, 8, 2, 4), block(260, 8, 3, 5)],
-            "treatments": [{"days": 200, "kind": "surgical_release", "outcome": "recurred"}],
+            "treatments": [
+                {
+                    "days": 200,
+                    "kind": "surgical_release",
+                    "outcome": "recurred",
+                    "recurrence_days": 80,
+                },
+                {"days": 50, "kind": "radiofrequency", "outcome": "improved", "follow_up_days": 4},
+            ],
         },
         {
             "number": "DEMO-009",
@@ -189,7 +197,14 @@ def _patients(today: dt.date) -> list[dict[str, Any]]:
                 {"days": 30, "nrs": 1},
             ],
             "blocks": [block(280, 7, 2, 5), block(270, 7, 2, 4), block(260, 7, 2, 4)],
-            "treatments": [{"days": 200, "kind": "surgical_release", "outcome": "improved"}],
+            "treatments": [
+                {
+                    "days": 200,
+                    "kind": "surgical_release",
+                    "outcome": "improved",
+                    "follow_up_days": 30,
+                }
+            ],
         },
         {
             "number": "DEMO-010",
@@ -310,6 +325,7 @@ def _create_patient(site: Site, spec: dict[str, Any], today: dt.date) -> None:
             current_nrs=v.get("nrs"),
         )
     blocks = [Block.objects.create(patient=patient, **b) for b in spec.get("blocks", [])]
+    ago = lambda days: None if days is None else today - dt.timedelta(days=days)  # noqa: E731
     for t in spec.get("treatments", []):
         Treatment.objects.create(
             patient=patient,
@@ -318,6 +334,8 @@ def _create_patient(site: Site, spec: dict[str, Any], today: dt.date) -> None:
             nerve="scn",
             side="left",
             outcome=t["outcome"],
+            recurrence_date=ago(t.get("recurrence_days")),
+            last_follow_up=ago(t.get("follow_up_days")),
         )
     if spec.get("diary") and blocks:
         link = PatientLink.objects.create(

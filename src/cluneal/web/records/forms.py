@@ -83,8 +83,33 @@ class BlockForm(forms.ModelForm):  # type: ignore[type-arg]
 class TreatmentForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Treatment
-        fields = ["date", "kind", "nerve", "side", "outcome"]
-        widgets = {"date": DateInput()}
+        fields = ["date", "kind", "nerve", "side", "outcome", "recurrence_date", "last_follow_up"]
+        widgets = {
+            "date": DateInput(),
+            "recurrence_date": DateInput(),
+            "last_follow_up": DateInput(),
+        }
+        labels = {
+            "recurrence_date": "Pain came back on (if it did)",
+            "last_follow_up": "Last follow-up for this treatment",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        """Follow-up dates feed the registry's time to recurrence, so they must be possible:
+        not before the treatment, not in the future, and a recurrence goes with 'recurred'."""
+        data = super().clean() or {}
+        date, today = data.get("date"), dt.date.today()
+        for name in ("recurrence_date", "last_follow_up"):
+            value = data.get(name)
+            if value is None:
+                continue
+            if date is not None and value < date:
+                self.add_error(name, "This date is before the treatment.")
+            elif value > today:
+                self.add_error(name, "This date is in the future.")
+        if data.get("recurrence_date") is not None and data.get("outcome") != "recurred":
+            self.add_error("recurrence_date", "A recurrence date goes with the outcome 'recurred'.")
+        return data
 
 
 class LinkForm(forms.Form):

@@ -121,6 +121,10 @@ class Treatment(models.Model):
     nerve = models.CharField(max_length=3, choices=_choices(v.NERVES))
     side = models.CharField(max_length=5, choices=_choices(v.SIDES))
     outcome = models.CharField(max_length=12, choices=_choices(v.OUTCOMES), blank=True)
+    # Follow-up for the registry's time to recurrence (see docs/registry.md): the event date,
+    # and the last date the patient was known to be followed up (censoring).
+    recurrence_date = models.DateField(null=True, blank=True)
+    last_follow_up = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -148,7 +148,7 @@ def patient_delete(request: HttpRequest, patient_id: Any) -> HttpResponse:
     )
 
 
-def _visit_form_context(request: HttpRequest, data: Any, problems: list[Any]) -> dict[str, Any]:
+def visit_form_context(request: HttpRequest, data: Any, problems: list[Any]) -> dict[str, Any]:
     pack = active_pack()
     form = build_case(data)
     drawn = bodymap.read(data)
@@ -186,7 +186,7 @@ def _save_visit(request: HttpRequest, patient: Patient, visit: Visit | None) -> 
     except Invalid as exc:
         problems = list(exc.problems)
     if date is None or problems:
-        context = _visit_form_context(request, data, problems)
+        context = visit_form_context(request, data, problems)
         context.update(
             patient=patient,
             visit=visit,
@@ -237,7 +237,7 @@ def visit_new(request: HttpRequest, patient_id: Any) -> HttpResponse:
     patient = patient_for(request, patient_id)
     if request.method == "POST":
         return _save_visit(request, patient, None)
-    context = _visit_form_context(request, request.GET, [])
+    context = visit_form_context(request, request.GET, [])
     context.update(patient=patient, visit=None, date=dt.date.today().isoformat())
     return render(request, "records/visit_form.html", context)
 
@@ -267,7 +267,7 @@ def visit_edit(request: HttpRequest, patient_id: Any, visit_id: Any) -> HttpResp
         for side, regions in sides.items():
             data.setlist(bodymap.field_name(view, side), regions)
     record(request, Action.VIEW, patient=patient, obj=visit, changes={"form": "edit"})
-    context = _visit_form_context(request, data, [])
+    context = visit_form_context(request, data, [])
     context.update(patient=patient, visit=visit, date=visit.date.isoformat(), notes=visit.notes)
     return render(request, "records/visit_form.html", context)
 

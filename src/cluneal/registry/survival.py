@@ -1,0 +1,217 @@
+"""Time to recurrence after a block, after surgery and after radiofrequency (Kaplan-Meier).
+
+Unit: one nerve and side. Each contributes one episode, so that the curve's independence
+assumption is not broken by counting a patient's repeated blocks many times:
+
+* **after a block**: the first block on that nerve and side that met the active block
+  definition. Time = the recorded relief duration (days); event = the pain came back. A
+  duration reported while the patient was still relieved (a pain diary that ended) is censored
+  there. A positive block whose duration was not recorded is excluded (equivalently, censored
+  at day 0: it adds no time at risk) and counted.
+* **after surgery / radiofrequency**: the first surgical release or neurectomy (respectively
+  radiofrequency treatment) on that nerve and side. Event = the recorded recurrence date.
+  Otherwise the episode is censored at the last follow-up: the later of the treatment's
+  ``last_follow_up`` and the patient's last contact, but no later than the next treatment of
+  the same nerve and side (a new treatment ends the episode). Excluded and counted: an outcome
+  of unchanged or worse (there was no relief to lose), "recurred" without a date, and no
+  follow-up after the treatment.
+
+Curves and confidence intervals come from lifelines (pointwise 95 % intervals by the
+exponential Greenwood formula, i.e. on the log(-log) scale).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from lifelines import KaplanMeierFitter  # type: ignore[import-untyped]
+from lifelines.utils import median_survival_times  # type: ignore[import-untyped]
+from matplotlib.ticker import MaxNLocator
+
+from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.model import KnowledgePack
+from cluneal.registry.cohort import Cohort, PatientRecord, TreatmentRecord
+from cluneal.registry.flow import positive
+
+DAYS_PER_MONTH = 365.25 / 12
+ALPHA = 0.05
+KINDS = ("block", "surgery", "radiofrequency")
+TITLES = {
+    "block": "Time to pain recurrence after a positive block",
+    "surgery": "Time to pain recurrence after surgery (release or neurectomy)",
+    "radiofrequency": "Time to pain recurrence after radiofrequency",
+}
+UNITS = {"block": "days", "surgery": "months", "radiofrequency": "months"}
+
+
+@dataclass(frozen=True)
+class Episode:
+    nerve: str
+    duration: float
+    event: bool
+
+
+@dataclass(frozen=True)
+class Curve:
+    kind: str
+    unit: str
+    episodes: tuple[Episode, ...]
+    excluded: tuple[tuple[str, int], ...]
+    #: Step function: S(t) holds from ``times[i]`` until the next time.
+    times: tuple[float, ...] = ()
+    survival: tuple[float, ...] = ()
+    lower: tuple[float, ...] = ()
+    upper: tuple[float, ...] = ()
+    #: (time, at risk, events, censored) at each distinct observed time.
+    life_table: tuple[tuple[float, int, int, int], ...] = ()
+    #: Median time, and its 95 % interval; ``math.inf`` when not reached.
+    median: float | None = None
+    median_ci: tuple[float, float] | None = None
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    @property
+    def n(self) -> int:
+        return len(self.episodes)
+
+    @property
+    def events(self) -> int:
+        return sum(e.event for e in self.episodes)
+
+    def at(self, t: float) -> tuple[float, float, float] | None:
+        """S(t) with its interval; None before any data or beyond the longest follow-up."""
+        if not self.times or t < 0 or t > max(e.duration for e in self.episodes):
+            return None
+        i = bisect.bisect_right(self.times, t) - 1
+        return self.survival[i], self.lower[i], self.upper[i]
+
+    def at_risk(self, t: float) -> int:
+        """Episodes still under observation at ``t`` (duration >= t), as lifelines counts."""
+        return sum(e.duration >= t for e in self.episodes)
+
+    def ticks(self) -> list[float]:
+        """Time points for the numbers-at-risk table (and the figure's x axis)."""
+        longest = max((e.duration for e in self.episodes), default=0.0)
+        if longest <= 0:
+            return [0.0]
+        locator = MaxNLocator(nbins=6, integer=True, min_n_ticks=3)
+        return [float(t) for t in locator.tick_values(0, longest) if 0 <= t <= longest]
+
+    def landmarks(self) -> tuple[float, ...]:
+        return (1, 3, 7, 14, 30) if self.kind == "block" else (6, 12, 24)
+
+
+def fit(kind: str, episodes: list[Episode], excluded: Counter[str]) -> Curve:
+    unit = UNITS[kind]
+    reasons = tuple(sorted(excluded.items()))
+    if not episodes:
+        return Curve(kind, unit, (), reasons)
+    kmf = KaplanMeierFitter(alpha=ALPHA)
+    kmf.fit([e.duration for e in episodes], [e.event for e in episodes])
+    sf = kmf.survival_function_.iloc[:, 0]
+    ci = kmf.confidence_interval_
+    table = kmf.event_table
+    life = tuple(
+        (float(t), int(r["at_risk"]), int(r["observed"]), int(r["censored"]))
+        for t, r in table.iterrows()
+        if int(r["observed"]) + int(r["censored"]) > 0
+    )
+    median = float(kmf.median_survival_time_)
+    bounds = median_survival_times(kmf.confidence_interval_)
+    return Curve(
+        kind=kind,
+        unit=unit,
+        episodes=tuple(episodes),
+        excluded=reasons,
+        times=tuple(float(t) for t in sf.index),
+        survival=tuple(float(x) for x in sf.to_numpy()),
+        lower=tuple(_finite(x) for x in ci.iloc[:, 0].to_numpy()),
+        upper=tuple(_finite(x) for x in ci.iloc[:, 1].to_numpy()),
+        life_table=life,
+        median=median,
+        median_ci=(float(bounds.iloc[0, 0]), float(bounds.iloc[0, 1])),
+    )
+
+
+def _finite(x: float) -> float:
+    return 0.0 if math.isnan(x) else float(x)
+
+
+def block_curve(cohort: Cohort, pack: KnowledgePack) -> Curve:
+    episodes: list[Episode] = []
+    excluded: Counter[str] = Counter()
+    for p in cohort.patients:
+        for nerve in v.NERVES:
+            for side in v.SIDES:
+                first = next(
+                    (b for b in p.blocks_on(nerve, side) if positive(b, pack.block_definition)),
+                    None,
+                )
+                if first is None:
+                    continue
+                if first.relief_days is None:
+                    excluded["relief duration not recorded"] += 1
+                    continue
+                episodes.append(Episode(nerve, float(first.relief_days), not first.relief_ongoing))
+    return fit("block", episodes, excluded)
+
+
+def treatment_curve(cohort: Cohort, kind: str) -> Curve:
+    kinds = v.SURGICAL_KINDS if kind == "surgery" else ("radiofrequency",)
+    episodes: list[Episode] = []
+    excluded: Counter[str] = Counter()
+    for p in cohort.patients:
+        for nerve in v.NERVES:
+            for side in v.SIDES:
+                treatments = p.treatments_on(nerve, side)
+                first = next((t for t in treatments if t.kind in kinds), None)
+                if first is None:
+                    continue
+                later = [t.date for t in treatments if t.date > first.date]
+                episode, reason = treatment_episode(p, first, min(later, default=None))
+                if episode is None:
+                    excluded[reason] += 1
+                else:
+                    episodes.append(episode)
+    return fit(kind, episodes, excluded)
+
+
+def treatment_episode(
+    p: PatientRecord, t: TreatmentRecord, next_treatment: dt.date | None
+) -> tuple[Episode | None, str]:
+    """One treatment as an episode, or None with the reason it cannot be one."""
+    if t.recurrence_date is not None:
+        if t.recurrence_date < t.date:
+            return None, "recurrence date before the treatment"
+        if next_treatment is not None and t.recurrence_date > next_treatment:
+            return _episode(t, next_treatment, False), ""
+        return _episode(t, t.recurrence_date, True), ""
+    if t.outcome in ("unchanged", "worse"):
+        return None, "no relief after the treatment (outcome unchanged or worse)"
+    if t.outcome == "recurred":
+        return None, "recurred, date not recorded"
+    candidates = [d for d in (t.last_follow_up, p.last_contact) if d is not None]
+    end = max(candidates, default=t.date)
+    if next_treatment is not None:
+        end = min(end, next_treatment)
+    if end <= t.date:
+        return None, "no follow-up after the treatment"
+    return _episode(t, end, False), ""
+
+
+def _episode(t: TreatmentRecord, end: dt.date, event: bool) -> Episode:
+    return Episode(t.nerve, (end - t.date).days / DAYS_PER_MONTH, event)
+
+
+def curves(cohort: Cohort, pack: KnowledgePack) -> dict[str, Curve]:
+    return {
+        "block": block_curve(cohort, pack),
+        "surgery": treatment_curve(cohort, "surgery"),
+        "radiofrequency": treatment_curve(cohort, "radiofrequency"),
+    }

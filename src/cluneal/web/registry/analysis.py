@@ -1,0 +1,117 @@
+"""The report for a selection, and what the page shows of it.
+
+Kept apart from the views because it imports the analytics stack (pandas, scipy, lifelines,
+matplotlib): the views import it when a registry page is asked for, not when the URL map loads.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from cluneal.knowledge.loader import active_pack
+from cluneal.registry import report as registry_report
+from cluneal.registry.report import FIGURE_TITLES, Report
+from cluneal.registry.survival import KINDS
+from cluneal.registry.tables import Table, small_count
+from cluneal.web.registry.adapter import cohort_for
+from cluneal.web.registry.filters import Selection
+
+#: Page sections: (heading, [figure or table names in order]).
+SECTIONS = (
+    ("flow", "Cohort flow", ["fig:flow", "flow"]),
+    (
+        "blocks",
+        "Block response",
+        [
+            "fig:block_relief",
+            "block_relief",
+            "block_kuniya",
+            "fig:relief_duration",
+            "relief_duration",
+        ],
+    ),
+    (
+        "recurrence",
+        "Time to recurrence",
+        [*(f"km:{k}" for k in KINDS), "km_summary"],
+    ),
+    ("e6", "Surgical outcome by block relief (claim E6)", ["surgery_by_relief"]),
+    ("questionnaires", "Questionnaire change", ["fig:questionnaires", "questionnaires"]),
+)
+
+
+def build(selection: Selection, min_cell: int) -> Report:
+    pack = active_pack()
+    cohort = cohort_for(selection.sites, pack).select(start=selection.start, end=selection.end)
+    return registry_report.build(cohort, pack, min_cell)
+
+
+def table_context(table: Table, query: str) -> dict[str, Any]:
+    pack = active_pack()
+    return {
+        "name": table.name,
+        "title": table.title,
+        "headers": [c.label for c in table.columns],
+        "rows": [
+            list(zip(row, (c.kind for c in table.columns), strict=True))
+            for row in table.display_rows()
+        ],
+        "notes": table.notes,
+        "sources": [
+            {
+                "id": s,
+                "short": pack.sources[s].short,
+                "grade": pack.sources[s].grade,
+                "grade_label": pack.sources[s].grade_label,
+            }
+            for s in table.sources
+            if s in pack.sources
+        ],
+        "csv": f"/registry/tables/{table.name}.csv?{query}",
+    }
+
+
+def figure_context(report: Report, name: str, query: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "title": FIGURE_TITLES[name],
+        "svg": report.svg(name),
+        "downloads": [
+            (fmt.upper(), f"/registry/figures/{name}.{fmt}?{query}")
+            for fmt in ("png", "pdf", "svg")
+        ],
+    }
+
+
+def page_context(report: Report, selection: Selection) -> dict[str, Any]:
+    query = selection.query()
+    sections = []
+    for anchor, heading, items in SECTIONS:
+        blocks: list[dict[str, Any]] = []
+        for item in items:
+            if item.startswith("fig:"):
+                blocks.append({"figure": figure_context(report, item[4:], query)})
+            elif item.startswith("km:"):
+                kind = item[3:]
+                blocks.append(
+                    {
+                        "figure": figure_context(report, f"km_{kind}", query),
+                        "at_risk": table_context(report.table(f"km_{kind}_at_risk"), query),
+                        "life": table_context(report.table(f"km_{kind}"), query),
+                    }
+                )
+            else:
+                blocks.append({"table": table_context(report.table(item), query)})
+        sections.append({"anchor": anchor, "heading": heading, "blocks": blocks})
+    return {
+        "report": report,
+        "selection": selection,
+        "sections": sections,
+        "patients": small_count(report.flow.patients, report.min_cell),
+        "unreadable": [
+            (what, small_count(n, report.min_cell))
+            for what, n in sorted(Counter(report.cohort.unreadable).items())
+        ],
+        "comparison": report.comparison,
+    }
