@@ -112,13 +112,14 @@ def main() -> None:
         if size <= args.spark_size:
             runs += [("duckdb", True), ("spark", True)]
         for engine, notes in runs:
-            out = scratch / f"out-{size}-{engine}-{'notes' if notes else 'codes'}.csv"
+            kind = "notes" if notes else "codes"
+            out = scratch / f"out-{size}-{engine}-{kind}.csv"
             command = [py, "-m", "cluneal", "screen", str(export), "--out", str(out)]
             command += ["--engine", engine, "--notes" if notes else "--no-notes"]
             if engine == "spark":
                 command += ["--spark-master", "local[2]"]
             seconds, mb = timed(command, env)
-            rows.append((f"screen ({engine}, {'notes' if notes else 'codes'})", seconds, mb))
+            rows.append((f"screen ({engine}, {kind})", seconds, mb))
         for name, seconds, mb in rows:
             print(
                 f"{size:>10} {name:<22} {seconds:>8.1f} {size / seconds:>11,.0f} "
@@ -134,66 +135,6 @@ def main() -> None:
                 scratch / f"out-{size}-spark-notes.csv"
             ).read_bytes()
             print(f"DuckDB and Spark outputs (with notes) byte-identical: {same}")
-        shutil.rmtree(export, ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                py,
-                "-m",
-                "cluneal",
-                "synth",
-                "--patients",
-                str(size),
-                "--seed",
-                "1",
-                "--out",
-                str(export),
-                "--source",
-                str(SOURCE),
-            ],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        gen = time.perf_counter() - start
-        size_gb = sum(p.stat().st_size for p in export.glob("*.ndjson")) / 1e9
-        label = f"{'generate (synth)':<22} {gen:>8.1f}"
-        print(f"{size:>10} {label} {'':>11} {'':>6} {'':>6} {'':>8}  {size_gb:.1f} GB of NDJSON")
-        read_s, read_mb = timed([py, "-c", READ_ONLY.format(types=TYPES), str(export)])
-        naive_s, naive_mb = timed([py, "-c", NAIVE.format(types=TYPES), str(export)])
-        rows = [("(a) DuckDB read only", read_s, read_mb), ("(b) Python loop", naive_s, naive_mb)]
-        engines = ["duckdb"] + (["spark"] if size <= args.spark_size else [])
-        for engine in engines:
-            out = scratch / f"out-{size}-{engine}.csv"
-            command = [
-                py,
-                "-m",
-                "cluneal",
-                "screen",
-                str(export),
-                "--out",
-                str(out),
-                "--engine",
-                engine,
-            ]
-            if engine == "spark":
-                command += ["--spark-master", "local[2]"]
-            seconds, mb = timed(command, env)
-            rows.append((f"screen ({engine})", seconds, mb))
-        for name, seconds, mb in rows:
-            print(
-                f"{size:>10} {name:<22} {seconds:>8.1f} {size / seconds:>11,.0f} "
-                f"{seconds / read_s:>6.2f} {seconds / naive_s:>6.2f} {mb:>8,.0f}"
-            )
-        from cluneal.screening.evaluate import evaluate, report
-
-        print(report(evaluate(scratch / f"out-{size}-duckdb.csv", export / "truth.csv")))
-        if size <= args.spark_size:
-            same = (scratch / f"out-{size}-duckdb.csv").read_bytes() == (
-                scratch / f"out-{size}-spark.csv"
-            ).read_bytes()
-            print(f"DuckDB and Spark outputs byte-identical: {same}")
         shutil.rmtree(export, ignore_errors=True)
     print(json.dumps({"scratch": str(scratch)}))
 
