@@ -175,3 +175,45 @@ def test_a_refused_request_is_not_audited_as_a_view(cast):
     cast.client("alice").get("/registry/")
     cast.client("carol").get("/registry/?from=bad")
     assert AuditEvent.objects.count() == before
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """How many figures the page drew (the rest came from the cache)."""
+    from cluneal.registry.report import Report
+
+    calls = []
+    original = Report.svg
+    monkeypatch.setattr(
+        Report, "svg", lambda self, name: calls.append(name) or original(self, name)
+    )
+    return calls
+
+
+def test_figures_are_drawn_once_until_a_record_of_the_site_changes(cast, drawn):
+    from django.core.cache import cache
+
+    from cluneal.web.records.models import Block
+
+    cache.clear()
+    carol, alice = cast.client("carol"), cast.client("alice")
+    main = lambda: carol.get("/registry/").content.decode().split("<main", 1)[1]  # noqa: E731
+    first = main()
+    assert len(drawn) == 7
+    assert main() == first
+    assert len(drawn) == 7  # the second page came from the cache
+    block = Block.objects.filter(patient__record_number="A-001").order_by("date").first()
+    edited = alice.post(
+        f"/records/{block.patient_id}/blocks/{block.pk}/edit",
+        {
+            "date": block.date.isoformat(),
+            "nerve": "scn",
+            "side": "left",
+            "nrs_before": 8,
+            "nrs_after": 2,
+            "relief_days": 30,
+        },
+    )
+    assert edited.status_code == 302
+    carol.get("/registry/")
+    assert len(drawn) == 14  # an edit in the record draws them again

@@ -6,16 +6,28 @@ matplotlib): the views import it when a registry page is asked for, not when the
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import Counter
 from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 
 from cluneal.knowledge.loader import active_pack
 from cluneal.registry import report as registry_report
 from cluneal.registry.report import FIGURE_TITLES, Report
 from cluneal.registry.survival import KINDS
 from cluneal.registry.tables import Table, small_count
+from cluneal.web.audit.models import Action, AuditEvent
+from cluneal.web.records.models import Block, Patient, Treatment, Visit
 from cluneal.web.registry.adapter import cohort_for
 from cluneal.web.registry.filters import Selection
+
+#: Audited actions that change a record (a view, an export or a sign-in changes none).
+CHANGES = (Action.CREATE, Action.UPDATE, Action.DELETE, Action.PATIENT_LINK)
+#: How long a drawn figure is kept; a change to the selection's records makes a new key anyway.
+FIGURE_SECONDS = 3600
 
 #: Page sections: (heading, [figure or table names in order]).
 SECTIONS = (
@@ -72,11 +84,45 @@ def table_context(table: Table, query: str) -> dict[str, Any]:
     }
 
 
-def figure_context(report: Report, name: str, query: str) -> dict[str, Any]:
+def data_version(selection: Selection) -> str:
+    """A key that changes whenever a record of the selected sites changes.
+
+    Drawing the figures is the slow part of the page (matplotlib, about 0.15 s each), so they
+    are cached under this key. It combines the newest audited change at these sites (every edit
+    in the app is audited) with counts, sums and times read from the records themselves, so
+    that a change made outside the app (an import, a restore) changes it too.
+    """
+    ids = [s.pk for s in selection.sites]
+    patients = Patient.objects.filter(site_id__in=ids)
+    facts = (
+        AuditEvent.objects.filter(site_id__in=ids, action__in=CHANGES).aggregate(Max("id")),
+        patients.aggregate(Count("id"), Max("updated_at")),
+        Visit.objects.filter(patient__in=patients).aggregate(Count("id")),
+        Block.objects.filter(patient__in=patients).aggregate(Count("id"), Sum("relief_days")),
+        Treatment.objects.filter(patient__in=patients).aggregate(Count("id")),
+        dt.date.today(),  # censoring and "last contact" are as of today
+        active_pack().origin,
+        active_pack().version,
+    )
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
+
+
+def _svg(report: Report, name: str, key: str | None) -> str:
+    if key is None:
+        return report.svg(name)
+    cache_key = f"registry-svg:{key}:{report.min_cell}:{name}"
+    svg: str | None = cache.get(cache_key)
+    if svg is None:
+        svg = report.svg(name)
+        cache.set(cache_key, svg, FIGURE_SECONDS)
+    return svg
+
+
+def figure_context(report: Report, name: str, query: str, key: str | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "title": FIGURE_TITLES[name],
-        "svg": report.svg(name),
+        "svg": _svg(report, name, key),
         "downloads": [
             (fmt.upper(), f"/registry/figures/{name}.{fmt}?{query}")
             for fmt in ("png", "pdf", "svg")
@@ -86,17 +132,18 @@ def figure_context(report: Report, name: str, query: str) -> dict[str, Any]:
 
 def page_context(report: Report, selection: Selection) -> dict[str, Any]:
     query = selection.query()
+    key = hashlib.sha256(f"{data_version(selection)}:{query}".encode()).hexdigest()[:32]
     sections = []
     for anchor, heading, items in SECTIONS:
         blocks: list[dict[str, Any]] = []
         for item in items:
             if item.startswith("fig:"):
-                blocks.append({"figure": figure_context(report, item[4:], query)})
+                blocks.append({"figure": figure_context(report, item[4:], query, key)})
             elif item.startswith("km:"):
                 kind = item[3:]
                 blocks.append(
                     {
-                        "figure": figure_context(report, f"km_{kind}", query),
+                        "figure": figure_context(report, f"km_{kind}", query, key),
                         "at_risk": table_context(report.table(f"km_{kind}_at_risk"), query),
                         "life": table_context(report.table(f"km_{kind}"), query),
                     }
