@@ -50,7 +50,8 @@ from cluneal.cli.common import fail
     "the accounts' credentials. Never on a production database. [env: CLUNEAL_DEMO]",
 )
 def serve_command(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
-    """Run the web application (calculator, API) with gunicorn.
+    """Run the web application (calculator, record, EHR services, registry, patient pages)
+    with gunicorn.
 
     The database is created or migrated before the server starts: a SQLite file in the user's
     data directory by default (CLUNEAL_DATA_DIR to choose the directory), or the database named
