@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,7 @@ VISIT_2 = "33333333-3333-4333-8333-333333333334"
 BLOCK_1 = "44444444-4444-4444-8444-444444444444"
 BLOCK_2 = "44444444-4444-4444-8444-444444444445"
 TREATMENT = "55555555-5555-4555-8555-555555555555"
+RELEASE = "55555555-5555-4555-8555-555555555556"
 DIARY = "66666666-6666-4666-8666-666666666666"
 ODI_LINK = "77777777-7777-4777-8777-777777777777"
 RMDQ_LINK = "77777777-7777-4777-8777-777777777778"
@@ -109,10 +111,23 @@ def full_record() -> Record:
         ),
         treatments=(
             TreatmentData(
-                TREATMENT, DAY + dt.timedelta(days=60), "radiofrequency", "scn", "left", "improved"
+                TREATMENT,
+                DAY + dt.timedelta(days=60),
+                "radiofrequency",
+                "scn",
+                "left",
+                "improved",
+                last_follow_up=DAY + dt.timedelta(days=120),
             ),
             TreatmentData(
-                "55555555-5555-4555-8555-555555555556", DAY, "surgical_release", "mcn", "right"
+                RELEASE,
+                DAY,
+                "surgical_release",
+                "mcn",
+                "right",
+                "recurred",
+                recurrence_date=DAY + dt.timedelta(days=45),
+                last_follow_up=DAY + dt.timedelta(days=90),
             ),
         ),
         links=(
@@ -275,6 +290,31 @@ def test_radiofrequency_carries_cpt_64640_and_the_outcome(bundle):
         find(bundle, "Procedure", lambda r: r["code"]["text"].startswith("Surgical"))
     ]
     assert [c["system"] for c in release["resource"]["code"]["coding"]] == [fr.CLUNEAL]
+
+
+def test_follow_up_dates_are_date_extensions_of_the_treatment(bundle):
+    base = "https://cluneal.org/fhir/StructureDefinition/"
+    release = bundle["entry"][find(bundle, "Procedure", lambda r: r["id"] == RELEASE)]["resource"]
+    # DAY is 2026-11-02: 45 days on is 2026-12-17, 90 days on 2027-01-31.
+    assert release["extension"] == [
+        {"url": base + "recurrence-date", "valueDate": "2026-12-17"},
+        {"url": base + "last-follow-up", "valueDate": "2027-01-31"},
+    ]
+    assert release["outcome"]["coding"][0]["code"] == "recurred"
+    rf = bundle["entry"][find(bundle, "Procedure", lambda r: r["id"] == TREATMENT)]["resource"]
+    # 120 days after 2026-11-02 is 2027-03-02; no recurrence, so no recurrence extension.
+    assert rf["extension"] == [{"url": base + "last-follow-up", "valueDate": "2027-03-02"}]
+
+
+def test_a_treatment_without_follow_up_dates_has_no_extension(record):
+    plain = TreatmentData(TREATMENT, DAY, "neurectomy", "scn", "left", "improved")
+    bare = Record(record.patient, treatments=(plain,))
+    bundle = to_bundle(bare)
+    procedure = bundle["entry"][find(bundle, "Procedure")]["resource"]
+    assert "extension" not in procedure
+    back = from_bundle(json.loads(json.dumps(bundle)))
+    assert back == bare
+    assert (back.treatments[0].recurrence_date, back.treatments[0].last_follow_up) == (None, None)
 
 
 def test_conditions_for_confirmed_and_suspected_nerves_only(bundle):
@@ -542,6 +582,92 @@ def test_unknown_fields_and_extensions_are_refused(bundle):
         f"entry[{i}].resource.extension[7].url": "must be one of "
         + ", ".join(fr.EXTENSION + n for n in fr.BLOCK_EXTENSIONS),
         f"entry[{i}].resource.note": "unknown field",
+    }
+
+
+def treatment_extension(bundle: dict[str, Any], name: str) -> tuple[int, int, dict[str, Any]]:
+    """The entry of the released treatment, the index of its ``name`` extension, and it."""
+    i = find(bundle, "Procedure", lambda r: r["id"] == RELEASE)
+    extensions = bundle["entry"][i]["resource"]["extension"]
+    k = next(k for k, e in enumerate(extensions) if e["url"].endswith("/" + name))
+    return i, k, extensions[k]
+
+
+@pytest.mark.parametrize("name", ["recurrence-date", "last-follow-up"])
+@pytest.mark.parametrize("value", ["2026-02-30", "2026-12", "17/12/2026", 20261217, ""])
+def test_a_bad_follow_up_date_is_refused_by_its_path(bundle, name, value):
+    i, k, extension = treatment_extension(bundle, name)
+    extension["valueDate"] = value
+    assert problems_of(bundle) == {
+        f"entry[{i}].resource.extension[{k}].valueDate": "must be a date YYYY-MM-DD"
+    }
+
+
+def test_a_follow_up_date_before_the_treatment_is_refused(bundle):
+    i, k, extension = treatment_extension(bundle, "last-follow-up")
+    extension["valueDate"] = "2026-11-01"  # the release was on 2026-11-02
+    assert problems_of(bundle) == {
+        f"entry[{i}].resource.extension[{k}].valueDate": "must not be before the treatment's "
+        "date (2026-11-02)"
+    }
+
+
+def test_a_recurrence_date_goes_with_the_outcome_recurred(bundle):
+    i, k, _ = treatment_extension(bundle, "recurrence-date")
+    bundle["entry"][i]["resource"]["outcome"]["coding"][0] = {
+        "system": fr.CLUNEAL,
+        "code": "improved",
+        "display": "improved",
+    }
+    assert problems_of(bundle) == {
+        f"entry[{i}].resource.extension[{k}].valueDate": "must be left out unless the outcome "
+        "is recurred"
+    }
+
+
+def test_a_follow_up_date_must_be_a_value_date_and_not_repeated(bundle):
+    i, k, extension = treatment_extension(bundle, "last-follow-up")
+    extension["valueDateTime"] = extension.pop("valueDate") + "T10:00:00Z"
+    extensions = bundle["entry"][i]["resource"]["extension"]
+    extensions.append(copy.deepcopy(extensions[0]))
+    path = f"entry[{i}].resource.extension"
+    assert problems_of(bundle) == {
+        f"{path}[{k}].valueDateTime": "unknown field",
+        f"{path}[{k}].valueDate": "is required",
+        f"{path}[2].url": "repeats an extension",
+    }
+
+
+def test_a_treatment_refuses_the_blocks_extensions(bundle):
+    i, k, extension = treatment_extension(bundle, "recurrence-date")
+    extension["url"] = fr.EXTENSION + "nrs-before"
+    base = "https://cluneal.org/fhir/StructureDefinition/"
+    assert problems_of(bundle) == {
+        f"entry[{i}].resource.extension[{k}].url": f"must be one of {base}recurrence-date, "
+        f"{base}last-follow-up"
+    }
+
+
+def test_a_treatment_whose_follow_up_would_be_refused_is_not_exported(record):
+    early = TreatmentData(TREATMENT, DAY, "neurectomy", "scn", "left", "improved")
+    bad = Record(
+        record.patient,
+        treatments=(
+            replace(early, last_follow_up=DAY - dt.timedelta(days=1)),
+            replace(early, id=RELEASE, recurrence_date=DAY),
+        ),
+    )
+    with pytest.raises(Invalid) as caught:
+        to_bundle(bad)
+    assert {(p.path, p.message) for p in caught.value.problems} == {
+        (
+            "entry[1].resource.extension[0].valueDate",
+            "must not be before the treatment's date (2026-11-02)",
+        ),
+        (
+            "entry[2].resource.extension[0].valueDate",
+            "must be left out unless the outcome is recurred",
+        ),
     }
 
 

@@ -29,6 +29,7 @@ from cluneal.web.records.models import (
     Patient,
     PatientLink,
     QuestionnaireAnswer,
+    Treatment,
     Visit,
 )
 
@@ -67,9 +68,13 @@ def enrich(cast: Any) -> None:
     )
     b.relief_days, b.relief_days_from_diary = Decimal("2.0"), True
     b.save()
-    t = cast.treatment
-    t.outcome = "improved"
+    t = cast.treatment  # on 2026-11-02
+    t.outcome = "recurred"
+    t.recurrence_date, t.last_follow_up = dt.date(2026, 12, 1), dt.date(2027, 1, 15)
     t.save()
+    Treatment.objects.create(  # no follow-up dates: they stay absent
+        patient=p, date=t.date, kind="radiofrequency", nerve="mcn", side="right", outcome="improved"
+    )
     for k, nrs in enumerate([2, 3, 7], start=1):
         DiaryEntry.objects.create(link=cast.link, date=b.date + dt.timedelta(days=k), nrs=nrs)
     answered = PatientLink.objects.create(
@@ -211,6 +216,11 @@ def test_export_import_elsewhere_export_gives_the_same_bundle(cast):
         Decimal("2.0"),
         True,
     )
+    treatments = [(t.kind, t.recurrence_date, t.last_follow_up) for t in copy.treatments.all()]
+    assert sorted(treatments) == [
+        ("radiofrequency", None, None),
+        ("surgical_release", dt.date(2026, 12, 1), dt.date(2027, 1, 15)),
+    ]
     diary = copy.links.get(kind="diary")
     assert diary.block == block and [e.nrs for e in diary.entries.all()] == [2, 3, 7]
     assert diary.token_hash != cast.link.token_hash
@@ -341,6 +351,26 @@ def test_the_body_map_regions_are_those_of_the_drawing():
     assert {view: tuple(r for r, _ in regions) for view, regions in bodymap.REGIONS.items()} == (
         fhir_record.BODY_REGIONS
     )
+
+
+@pytest.mark.django_db
+def test_a_bad_follow_up_date_is_refused_by_its_path_and_nothing_saved(cast):
+    enrich(cast)
+    bundle = json.loads(cast.client("alice").get(everything_url(cast.patient)).content)
+    i = next(
+        i for i, e in enumerate(bundle["entry"]) if e["resource"]["id"] == str(cast.treatment.pk)
+    )
+    procedure = bundle["entry"][i]["resource"]
+    assert [e["valueDate"] for e in procedure["extension"]] == ["2026-12-01", "2027-01-15"]
+    procedure["extension"][1]["valueDate"] = "2027-02-29"  # 2027 is not a leap year
+    counts = (Patient.objects.count(), Treatment.objects.count())
+    response = upload(cast.client("bob"), cast.site_b, json.dumps(bundle).encode())
+    assert response.status_code == 400
+    assert (
+        f"<code>entry[{i}].resource.extension[1].valueDate</code>: must be a date YYYY-MM-DD"
+        in response.content.decode()
+    )
+    assert (Patient.objects.count(), Treatment.objects.count()) == counts
 
 
 @pytest.mark.django_db

@@ -127,7 +127,16 @@ def record_of(patient: Patient) -> Record:
             for b in patient.blocks.all()
         ),
         treatments=tuple(
-            TreatmentData(str(t.pk), t.date, t.kind, t.nerve, t.side, t.outcome)
+            TreatmentData(
+                id=str(t.pk),
+                date=t.date,
+                kind=t.kind,
+                nerve=t.nerve,
+                side=t.side,
+                outcome=t.outcome,
+                recurrence_date=t.recurrence_date,
+                last_follow_up=t.last_follow_up,
+            )
             for t in patient.treatments.all()
         ),
         links=tuple(links),
@@ -246,7 +255,14 @@ def _create(data: Record, site: Site) -> Patient:
         )
     for t in data.treatments:
         Treatment.objects.create(
-            patient=patient, date=t.date, kind=t.kind, nerve=t.nerve, side=t.side, outcome=t.outcome
+            patient=patient,
+            date=t.date,
+            kind=t.kind,
+            nerve=t.nerve,
+            side=t.side,
+            outcome=t.outcome,
+            recurrence_date=t.recurrence_date,
+            last_follow_up=t.last_follow_up,
         )
     now = timezone.now()
     for link_data in data.links:
