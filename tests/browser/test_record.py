@@ -92,3 +92,28 @@ def test_the_timeline_chart_and_the_pdf(page: Page, server_with_demo, tmp_path):
     path = tmp_path / "summary.pdf"
     download.value.save_as(path)
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_a_pasted_note_fills_a_visit_that_the_clinician_confirms(page: Page, server_with_demo):
+    server, creds = server_with_demo
+    sign_in(page, server, creds["clinician"], creds["password"])
+    page.click("text=New patient")
+    page.fill("#id_record_number", "E2E-NOTE")
+    page.click("button:has-text('Save')")
+    page.click("text=Read a note")
+    note = "Right buttock pain for a year. Status post L5-S1 fusion in 2018. No fever."
+    page.fill("#text", note)
+    page.click("button:has-text('Find the findings')")
+    expect(page.locator(".note-text mark")).to_have_count(2)  # fever alone is no red flag
+    expect(page.locator('.note-text mark[title="buttock_pain right"]')).to_have_text(
+        "buttock pain1"
+    )
+    fusion = page.locator('input[name=fill][value="prior=lumbar_fusion"]')
+    expect(fusion).to_be_checked()
+    page.uncheck('input[name=fill][value="bm_back_right=buttock"]')
+    page.click("button:has-text('Open the visit form with these')")
+    expect(page.locator("#notes")).to_have_value(note)
+    expect(page.locator('input[name=prior][value="lumbar_fusion"]')).to_be_checked()
+    page.click("button:has-text('Save visit')")
+    expect(page.locator("h1")).to_contain_text("Visit of")
+    expect(page.locator("main")).to_contain_text("Status post L5-S1 fusion in 2018.")
