@@ -159,3 +159,14 @@ def test_a_note_adds_a_feature_and_its_reason_quotes_the_note(tmp_path: Path):
         in row["reasons"]
     )
     assert "DocumentReference/d1" in row["evidence"].split(" ")
+
+
+def test_a_note_is_skipped_once_whatever_its_attachments():
+    rows = [
+        ("p1", None, "DocumentReference/n1", "not plain text (application/pdf)"),
+        ("p1", None, "DocumentReference/n1", "not plain text (image/png)"),
+        ("p2", "sacroiliac", "DocumentReference/n2", "SIJ pain"),
+    ]
+    got = counts(rows, notes=2)
+    assert (got.read, got.skipped) == (1, 1)
+    assert got.examples == ("DocumentReference/n1: not plain text (application/pdf)",)

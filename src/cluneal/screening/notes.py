@@ -30,8 +30,9 @@ NoteRow = tuple[str | None, str | None, str | None, str | None]
 HitRow = tuple[str, str | None, str, str]
 #: The columns of the ``screening_note`` view a batch reads, in :data:`NoteRow` order.
 NOTE_COLUMNS = "id, patient_id, content_type, data"
-#: The Spark schema of :data:`HitRow`.
-HIT_SCHEMA = "patient_id string, feature string, reference string, quote string"
+#: The columns of :data:`HitRow`, and their Spark schema.
+HIT_COLUMNS = ("patient_id", "feature", "reference", "quote")
+HIT_SCHEMA = ", ".join(f"{name} string" for name in HIT_COLUMNS)
 QUOTE_CHARS = 80
 BATCH = 256
 
@@ -44,8 +45,13 @@ class NoteCounts:
 
 
 def counts(rows: Iterable[HitRow], notes: int) -> NoteCounts:
-    """How many notes were read and skipped, from the skipped rows a batch yields."""
-    skipped = sorted({(ref, why) for _, feature, ref, why in rows if feature is None})
+    """How many notes were read and skipped, from the skipped rows a batch yields (a note is
+    skipped when an attachment of it could not be read)."""
+    why: dict[str, str] = {}
+    for _, feature, ref, reason in rows:
+        if feature is None:
+            why.setdefault(ref, reason)
+    skipped = sorted(why.items())
     return NoteCounts(
         notes - len(skipped), len(skipped), tuple(f"{r}: {w}" for r, w in skipped[:5])
     )

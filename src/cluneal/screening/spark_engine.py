@@ -65,17 +65,14 @@ class SparkEngine:
 
     def note_hits(self, pack: Any) -> list[Any]:
         """The notes read on the executors, a batch of rows at a time (``mapInPandas``)."""
-        from cluneal.screening.notes import HIT_SCHEMA, NOTE_COLUMNS, read_batch
-
-        columns = [c.strip() for c in HIT_SCHEMA.split(",")]
-        names = [c.split()[0] for c in columns]
+        from cluneal.screening.notes import HIT_COLUMNS, HIT_SCHEMA, NOTE_COLUMNS, read_batch
 
         def read(frames: Any) -> Any:
             import pandas
 
             for frame in frames:
                 rows = list(frame.itertuples(index=False, name=None))
-                yield pandas.DataFrame(list(read_batch(rows, pack)), columns=names)
+                yield pandas.DataFrame(list(read_batch(rows, pack)), columns=list(HIT_COLUMNS))
 
         notes = self.spark.sql(f"SELECT {NOTE_COLUMNS} FROM v_screening_note")
         return [tuple(r) for r in notes.mapInPandas(read, schema=HIT_SCHEMA).collect()]

@@ -93,6 +93,7 @@ def data_version(selection: Selection) -> str:
     that a change made outside the app (an import, a restore) changes it too.
     """
     ids = [s.pk for s in selection.sites]
+    pack = active_pack()
     patients = Patient.objects.filter(site_id__in=ids)
     facts = (
         AuditEvent.objects.filter(site_id__in=ids, action__in=CHANGES).aggregate(Max("id")),
@@ -101,8 +102,8 @@ def data_version(selection: Selection) -> str:
         Block.objects.filter(patient__in=patients).aggregate(Count("id"), Sum("relief_days")),
         Treatment.objects.filter(patient__in=patients).aggregate(Count("id")),
         dt.date.today(),  # censoring and "last contact" are as of today
-        active_pack().origin,
-        active_pack().version,
+        pack.origin,
+        pack.version,
     )
     return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
 
