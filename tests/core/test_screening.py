@@ -72,4 +72,10 @@ def test_ranking_is_by_score_then_patient_id():
     b = score_patient("a", hits("sacroiliac"), False, PACK)
     c = score_patient("z", hits("iliac_crest_bone_graft"), False, PACK)
     assert [x.patient_id for x in rank([a, b, c])] == ["z", "a", "b"]
-    assert tier_counts([a, b, c], PACK) == {"high": 0, "medium": 0, "low": 3, "known": 0}
+    assert tier_counts([a, b, c], PACK) == {
+        "high": 0,
+        "medium": 0,
+        "low": 3,
+        "known": 0,
+        "red_flag": 0,
+    }

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cluneal.core import assess, parse_case
 from cluneal.interop import fhir_record as fr
 from cluneal.interop.fhir_record import (
     AnswerData,
@@ -151,7 +152,7 @@ def full_record() -> Record:
 
 
 STATUSES = [
-    NerveStatus("scn", "left", "confirmed"),
+    NerveStatus("scn", "left", "confirmed", positive_blocks=2),
     NerveStatus("mcn", "left", "suspected"),
     NerveStatus("scn", "right", "unlikely"),
     NerveStatus("mcn", "right", "unknown"),
@@ -330,6 +331,47 @@ def test_conditions_for_confirmed_and_suspected_nerves_only(bundle):
     assert "candidate" in confirmed["code"]["text"]
     suspected = next(c for c in conditions if c["bodySite"][0]["coding"][0]["code"] == "mcn")
     assert suspected["verificationStatus"]["coding"][0]["code"] == "provisional"
+
+
+@pytest.mark.parametrize(
+    ("status", "positive", "red_flag", "verification"),
+    [
+        ("confirmed", 2, False, "confirmed"),
+        ("confirmed", 5, False, "confirmed"),
+        ("confirmed", 1, False, "provisional"),  # one block alone: the threshold is disputed
+        ("suspected", 0, False, "provisional"),
+        ("confirmed", 3, True, "differential"),  # a red flag comes first
+        ("confirmed", 1, True, "differential"),
+        ("suspected", 0, True, "differential"),
+    ],
+)
+def test_the_exported_condition_says_only_what_the_evidence_supports(
+    status, positive, red_flag, verification
+):
+    s = NerveStatus("scn", "left", status, positive_blocks=positive, red_flag=red_flag)
+    [condition] = [
+        e["resource"]
+        for e in to_bundle(full_record(), statuses=[s], pack=default_pack())["entry"]
+        if e["resource"]["resourceType"] == "Condition"
+    ]
+    assert condition["verificationStatus"]["coding"][0]["code"] == verification
+    assert condition["code"]["text"].startswith(
+        f"Superior cluneal nerve entrapment, left ({verification};"
+    )
+
+
+def test_statuses_come_from_the_assessment_with_its_red_flags_and_blocks():
+    case = {
+        "format": "cluneal-case/1",
+        "history": {"red_flags": ["suspected_infection"]},
+        "blocks": [
+            {"date": "2026-10-01", "nerve": "scn", "side": "left", "nrs_before": 8, "nrs_after": 2}
+        ],
+    }
+    statuses = NerveStatus.of(assess(parse_case(case), default_pack()))
+    left = next(s for s in statuses if (s.nerve, s.side) == ("scn", "left"))
+    assert (left.status, left.positive_blocks, left.red_flag) == ("confirmed", 1, True)
+    assert left.verification == "differential"
 
 
 def test_questionnaire_scores_are_observations_derived_from_the_response(bundle):

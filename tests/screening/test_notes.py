@@ -74,10 +74,10 @@ def test_which_findings_count_for_a_rule(flags, when, counts_):
 
 def test_a_batch_maps_findings_to_features_and_quotes_them():
     rows = [
-        ("n1", "p1", "text/plain", b64("Tender over the left posterior iliac crest.")),
-        ("n2", "p2", "text/plain", b64("We will consider an L4-5 fusion if this fails.")),
-        ("n3", "p3", "text/plain", b64("No buttock pain. Mother had sciatica.")),
-        ("n4", "p4", "application/pdf", b64("%PDF")),
+        ("n1", "p1", "text/plain", b64("Tender over the left posterior iliac crest."), None),
+        ("n2", "p2", "text/plain", b64("We will consider an L4-5 fusion if this fails."), None),
+        ("n3", "p3", "text/plain", b64("No buttock pain. Mother had sciatica."), None),
+        ("n4", "p4", "application/pdf", b64("%PDF"), None),
     ]
     hits = list(read_batch(rows, PACK))
     assert ("p1", "buttock_or_iliac_crest_pain", "DocumentReference/n1") in {h[:3] for h in hits}
@@ -89,6 +89,45 @@ def test_a_batch_maps_findings_to_features_and_quotes_them():
     assert counts(hits, notes=4).examples == (
         "DocumentReference/n4: not plain text (application/pdf)",
     )
+
+
+AS_OF = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "feature"),
+    [
+        (
+            "New urinary retention since Monday.",
+            "2026-11-20",
+            "red_flag_note:bladder_or_bowel_dysfunction",
+        ),
+        ("She has saddle anaesthesia.", "2026-11-20T09:00:00Z", "red_flag_note:saddle_anaesthesia"),
+        (
+            "Metastatic breast cancer, on chemotherapy.",
+            "2022-06-01",
+            "red_flag_note:suspected_malignancy",
+        ),
+        ("Fever and back pain for three days.", "2026-10-01", "red_flag_note:suspected_infection"),
+        (
+            "Progressive weakness of both legs.",
+            None,
+            "red_flag_note:progressive_neurological_deficit",
+        ),
+        # older than the red flag's window: saddle anaesthesia counts 1 year, malignancy 5
+        ("She has saddle anaesthesia.", "2025-11-01", None),
+        ("Metastatic breast cancer, on chemotherapy.", "2021-11-01", None),
+        # not current: negated, a relative's, uncertain, hypothetical
+        ("No saddle anaesthesia, no bladder or bowel dysfunction.", "2026-11-20", None),
+        ("Her mother had breast cancer.", "2026-11-20", None),
+        ("Possible cauda equina syndrome.", "2026-11-20", None),
+        ("Return if you develop urinary retention.", "2026-11-20", None),
+    ],
+)
+def test_a_red_flag_in_a_note_counts_when_current_and_recent(text, written, feature):
+    hits = list(read_batch([("n1", "p1", "text/plain", b64(text), written)], PACK, AS_OF))
+    flags = {h[1] for h in hits if h[1] and h[1].startswith("red_flag")}
+    assert flags == ({feature} if feature else set())
 
 
 def test_a_site_pack_may_not_map_an_unknown_concept_or_feature(tmp_path: Path):

@@ -82,7 +82,8 @@ def test_without_notes_the_cases_only_a_note_reveals_are_scored_on_their_codes(
 ):
     out = tmp_path / "out.csv"
     summary = screen(population, out, PACK, read_notes=False)
-    assert misplaced(out, population) == {"known_in_note"}
+    # a red flag only a note shows is missed too: --no-notes says so in the summary
+    assert misplaced(out, population) == {"known_in_note", "red_flag_in_note"}
     assert summary.notes == "clinical notes were not read (--no-notes)"
 
 
@@ -95,8 +96,33 @@ def test_each_row_explains_itself_with_sources_and_evidence(population, tmp_path
         assert int(r["score"]) >= 6
         assert all("[" in reason and "]" in reason for reason in r["reasons"].split("; "))
         assert all("/" in ref for ref in r["evidence"].split(" "))
-    scores = [int(r["score"]) for r in rows(out)]
+    tiers = [r["tier"] for r in rows(out)]
+    flagged = tiers.index("red_flag")
+    assert set(tiers[flagged:]) == {"red_flag"}, "red flags come after every candidate"
+    scores = [int(r["score"]) for r in rows(out)][:flagged]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_red_flag_stops_the_suggestion_and_names_what_shows_it(population, tmp_path):
+    out = tmp_path / "out.csv"
+    summary = screen(population, out, PACK)
+    truth = {r["patient_id"]: r for r in rows(population / "truth.csv")}
+    flagged = [r for r in rows(out) if r["tier"] == "red_flag"]
+    assert summary.tiers["red_flag"] == len(flagged) > 0
+    for r in flagged:
+        kind = truth[r["patient_id"]]["kind"]
+        reasons = r["reasons"].split("; ")
+        assert all(reason.startswith("Red flag: ") for reason in reasons), r
+        assert r["score"] == "0"
+        shown = "Condition/" if kind == "red_flag_coded" else "DocumentReference/"
+        assert all(shown in reason for reason in reasons), r
+        assert all("counts for 1 year" in x or "counts for 5 years" in x for x in reasons)
+        assert all(ref.startswith(shown) for ref in r["evidence"].split(" "))
+    kinds = {truth[r["patient_id"]]["kind"] for r in flagged}
+    assert kinds == {"red_flag_coded", "red_flag_in_note"}
+    # a red flag resolved, too old to count, or denied in a note changes nothing
+    gone = [r for r in rows(out) if truth[r["patient_id"]]["kind"] == "red_flag_gone"]
+    assert gone and {r["tier"] for r in gone} == {"medium"}
 
 
 def test_parquet_output_holds_the_same_rows_as_csv(population, tmp_path):

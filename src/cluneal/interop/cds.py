@@ -4,12 +4,17 @@ Two services:
 
 - ``cluneal-patient-view`` (hook ``patient-view``): an ``info`` card when the chart shows back
   pain with a feature of cluneal entrapment and no cluneal evaluation, and the engine leaves a
-  nerve at the ``examine`` stage (no red flag).
+  nerve at the ``examine`` stage.
 - ``cluneal-order-sign`` (hook ``order-sign``): a ``warning`` card when the draft orders hold a
-  sacroiliac or lumbar fusion or a lumbar decompression, the engine raises its
+  routine sacroiliac or lumbar fusion or lumbar decompression, the engine raises its
   ``cluneal_before_surgery`` warning, the chart shows buttock, sacroiliac or iliac-crest pain and
   no cluneal block is documented; with a suggestion that orders a diagnostic cluneal block and
   override reasons.
+
+Red flags first (policy P1): when the chart shows a red flag that still counts (cauda equina
+syndrome, spinal infection, malignancy, vertebral fracture, cord compression: the pack's
+``red_flag_rules``), neither service returns any card, and an order whose priority is urgent,
+asap or stat is never interrupted.
 """
 
 from __future__ import annotations
@@ -39,16 +44,20 @@ SERVICES: dict[str, dict[str, Any]] = {
         "description": "When a back-pain patient's chart shows buttock or iliac-crest pain, a "
         "sacroiliac diagnosis, a previous lumbar fusion or iliac-crest graft, or leg symptoms "
         "without radiculopathy, and no cluneal evaluation, suggests examining the superior and "
-        "middle cluneal nerves, with the evidence.",
+        "middle cluneal nerves, with the evidence. No card when the chart shows a red flag "
+        "(cauda equina syndrome, spinal infection, malignancy, vertebral fracture, cord "
+        "compression).",
         "id": PATIENT_VIEW,
         "prefetch": PREFETCH,
     },
     ORDER_SIGN: {
         "hook": "order-sign",
         "title": "Cluneal nerves before fusion",
-        "description": "Before a sacroiliac or lumbar fusion or a lumbar decompression is signed "
-        "for a patient with buttock, sacroiliac or iliac-crest pain and no documented cluneal "
-        "block, warns and offers to order a diagnostic cluneal nerve block.",
+        "description": "Before a routine sacroiliac or lumbar fusion or lumbar decompression is "
+        "signed for a patient with buttock, sacroiliac or iliac-crest pain and no documented "
+        "cluneal block, warns and offers to order a diagnostic cluneal nerve block. No card for "
+        "an urgent, asap or stat order, nor when the chart shows a red flag (cauda equina "
+        "syndrome, spinal infection, malignancy, vertebral fracture, cord compression).",
         "id": ORDER_SIGN,
         "prefetch": PREFETCH,
     },
@@ -123,7 +132,9 @@ def patient_view_cards(
     text = pack.ehr.patient_view
     features = [f for f in text.requires_any_feature if f in findings.features]
     examine = [n for n in assessment.nerves if n.stage == "examine"]
-    if not findings.back_pain or not features or findings.evaluated or assessment.red_flags:
+    if findings.red_flags or assessment.red_flags:
+        return []  # red flags first: no cluneal suggestion at all
+    if not findings.back_pain or not features or findings.evaluated:
         return []
     if not examine:
         return []
@@ -160,6 +171,8 @@ def order_sign_cards(
     text = pack.ehr.order_sign
     features = [f for f in text.requires_any_feature if f in findings.features]
     warnings = [w for w in assessment.warnings if w.id == "cluneal_before_surgery"]
+    if findings.red_flags or assessment.red_flags:
+        return []  # red flags first: no cluneal suggestion at all
     if not findings.orders or not warnings or not features or findings.evaluated:
         return []
     labels = {f.id: f.label for f in pack.ehr.features}

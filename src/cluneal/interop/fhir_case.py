@@ -3,7 +3,9 @@
 The pack's ``ehr`` rules recognise back pain, the features of entrapment (buttock or iliac-crest
 pain, sacroiliac diagnoses, a previous lumbar fusion or iliac-crest graft, leg symptoms without a
 radiculopathy diagnosis), a cluneal evaluation already on record, and planned spine or
-sacroiliac surgery, by code list and by words in the codings' text. The findings become a
+sacroiliac surgery, by code list and by words in the codings' text; its ``red_flag_rules``
+recognise red flags in Conditions (cauda equina syndrome, spinal infection, malignancy, fracture,
+cord compression) that are still present and recent enough to count. The findings become a
 ``cluneal-case/1`` case for the engine, which makes the decisions; nothing here decides.
 """
 
@@ -14,12 +16,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cluneal.core.dates import day_of
+from cluneal.core.red_flags import still_counts
 from cluneal.knowledge import vocabulary as v
-from cluneal.knowledge.model import KnowledgePack, Matcher
+from cluneal.knowledge.model import KnowledgePack, Matcher, RedFlagRule
 
 SYSTEM_KEYS = {url: key for key, url in v.CODE_SYSTEMS.items()}
 #: Statuses meaning the resource does not say what it seems to.
 VOID = {"entered-in-error", "refuted", "not-done", "revoked"}
+#: Order priorities (FHIR request-priority) that mean the surgery cannot wait for a cluneal
+#: work-up: such an order is never interrupted by a card (policy P1).
+URGENT = ("urgent", "asap", "stat")
 FEATURE_TYPES = ("Condition", "Procedure", "Observation", "ServiceRequest")
 
 
@@ -34,12 +41,35 @@ class Evidence:
         return {"reference": self.reference, "text": self.text}
 
 
+@dataclass(frozen=True)
+class RedFlagEvidence:
+    """A red flag on record: which one, what shows it, and when it was recorded."""
+
+    flag: str
+    label: str
+    reference: str
+    text: str
+    recorded: dt.date | None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "flag": self.flag,
+            "label": self.label,
+            "reference": self.reference,
+            "text": self.text,
+            "recorded": None if self.recorded is None else self.recorded.isoformat(),
+        }
+
+
 @dataclass
 class EhrFindings:
+    red_flags: list[RedFlagEvidence] = field(default_factory=list)
     back_pain: list[Evidence] = field(default_factory=list)
     features: dict[str, list[Evidence]] = field(default_factory=dict)
     evaluated: list[Evidence] = field(default_factory=list)
     orders: dict[str, list[Evidence]] = field(default_factory=dict)
+    #: Surgery orders left alone because their priority is urgent, asap or stat.
+    urgent_orders: list[Evidence] = field(default_factory=list)
     case: dict[str, Any] = field(default_factory=dict)
 
     def evidence(self) -> list[Evidence]:
@@ -107,7 +137,15 @@ class CodeIndex:
             name: frozenset((c.system, _normal(c.system, c.code)) for c in cl.codes)
             for name, cl in pack.code_lists.items()
         }
+        self.prefixes: dict[str, frozenset[tuple[str, str]]] = {
+            name: frozenset(
+                (c.system, _normal(c.system, c.code)) for c in cl.codes if c.descendants
+            )
+            for name, cl in pack.code_lists.items()
+        }
         self._codes: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}
+        self._prefixes: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}
+        self.ignored_words = pack.red_flag_rules.ignored_words
 
     @classmethod
     def of(cls, pack: KnowledgePack) -> CodeIndex:
@@ -124,15 +162,36 @@ class CodeIndex:
             self._codes[lists] = found
         return found
 
-    def matches(self, matcher: Matcher, resource: Mapping[str, Any] | Facts) -> str | None:
-        """The words that matched (a display, or the resource's text), or None."""
+    def descendants_of(self, lists: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+        """The codes of these lists that also stand for every code below them."""
+        found = self._prefixes.get(lists)
+        if found is None:
+            found = frozenset().union(*(self.prefixes.get(name, frozenset()) for name in lists))
+            self._prefixes[lists] = found
+        return found
+
+    def coded(self, lists: tuple[str, ...], facts: Facts) -> str | None:
+        """The display of the first code of ``facts`` in these lists, or None."""
+        wanted, prefixes = self.codes(lists), self.descendants_of(lists)
+        for key in facts.keys:
+            system, code = key
+            if key in wanted or (
+                prefixes and any((system, code[:n]) in prefixes for n in range(3, len(code)))
+            ):
+                return facts.displays[key]
+        return None
+
+    def matches(
+        self, matcher: Matcher, resource: Mapping[str, Any] | Facts, *, guarded: bool = False
+    ) -> str | None:
+        """The words that matched (a display, or the resource's text), or None. ``guarded``: a
+        keyword counts only when none of the pack's red-flag ``ignored_words`` is there."""
         facts = resource if isinstance(resource, Facts) else facts_of(resource)
-        if matcher.code_lists:
-            wanted = self.codes(matcher.code_lists)
-            for key in facts.keys:
-                if key in wanted:
-                    return facts.displays[key]
+        if matcher.code_lists and (display := self.coded(matcher.code_lists, facts)):
+            return display
         if any(keyword in facts.lowered for keyword in matcher.keywords):
+            if guarded and any(word in facts.lowered for word in self.ignored_words):
+                return None
             return facts.text
         return None
 
@@ -148,6 +207,53 @@ def _status(resource: Mapping[str, Any]) -> set[str]:
                 if isinstance(coding, Mapping) and isinstance(coding.get("code"), str):
                     found.add(coding["code"])
     return found
+
+
+def _clinical(resource: Mapping[str, Any]) -> set[str]:
+    value = resource.get("clinicalStatus")
+    codings = value.get("coding") if isinstance(value, Mapping) else None
+    found = (c.get("code") for c in codings or [] if isinstance(c, Mapping))
+    return {code for code in found if isinstance(code, str)}
+
+
+def recorded_day(resource: Mapping[str, Any]) -> dt.date | None:
+    """When a Condition was last said to be present: the later of its onset and recorded days."""
+    days = [day_of(resource.get(key)) for key in ("onsetDateTime", "recordedDate")]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def red_flag_match(
+    resource: Mapping[str, Any], facts: Facts, pack: KnowledgePack
+) -> tuple[RedFlagRule, str] | None:
+    """The first red-flag rule a Condition's codes or words match, and the words that matched;
+    None when there is none or its clinical status is one of the pack's ``ignored_statuses``."""
+    rules, index = pack.red_flag_rules, CodeIndex.of(pack)
+    if _clinical(resource) & set(rules.ignored_statuses):
+        return None
+    for rule in rules.rules:
+        text = index.matches(rule.match, facts, guarded=True)
+        if text is not None:
+            return rule, text
+    return None
+
+
+def red_flag_of(
+    resource: Mapping[str, Any], facts: Facts, pack: KnowledgePack, today: dt.date
+) -> RedFlagEvidence | None:
+    """The red flag a Condition shows on ``today``, if it still counts: not resolved or inactive
+    (the pack's ``ignored_statuses``), not abated, and recorded within its red flag's window."""
+    found = red_flag_match(resource, facts, pack)
+    if found is None:
+        return None
+    rule, text = found
+    abated = day_of(resource.get("abatementDateTime"))
+    recorded = recorded_day(resource)
+    if abated is not None and abated <= today:
+        return None
+    if not still_counts(pack.red_flags[rule.flag], recorded, today):
+        return None
+    return RedFlagEvidence(rule.flag, rule.label, _ref(resource), text, recorded)
 
 
 def _ref(resource: Mapping[str, Any]) -> str:
@@ -172,6 +278,7 @@ def read_fhir(
 ) -> EhrFindings:
     """Findings from a patient's resources (and, at order signing, the draft orders)."""
     rules, index = pack.ehr, CodeIndex.of(pack)
+    today = today or dt.date.today()
     findings = EhrFindings()
     excluded: set[str] = set()
     conditions: list[str] = []
@@ -181,6 +288,8 @@ def read_fhir(
         if kind not in FEATURE_TYPES or _status(resource) & VOID:
             continue
         facts = facts_of(resource)
+        if kind == "Condition" and (flag := red_flag_of(resource, facts, pack, today)):
+            findings.red_flags.append(flag)
         if (text := index.matches(rules.evaluation, facts)) is not None:
             findings.evaluated.append(Evidence(_ref(resource), text))
         if kind == "Condition" and (text := index.matches(rules.back_pain, facts)):
@@ -202,16 +311,21 @@ def read_fhir(
         if _status(order) & VOID:
             continue
         for surgery in rules.surgery_orders:
-            if (text := index.matches(surgery.match, order)) is not None:
+            if (text := index.matches(surgery.match, order)) is None:
+                continue
+            if order.get("priority") in URGENT:
+                findings.urgent_orders.append(Evidence(_ref(order), text))
+            else:
                 findings.orders.setdefault(surgery.procedure, []).append(
                     Evidence(_ref(order), text)
                 )
-    findings.case = _case(findings, patient, conditions, prior, today or dt.date.today())
+    findings.case = _case(findings, pack, patient, conditions, prior, today)
     return findings
 
 
 def _case(
     findings: EhrFindings,
+    pack: KnowledgePack,
     patient: Mapping[str, Any] | None,
     conditions: list[str],
     prior: list[str],
@@ -219,6 +333,9 @@ def _case(
 ) -> dict[str, Any]:
     """The case the EHR data supports. What the EHR cannot show stays absent (not known)."""
     history: dict[str, Any] = {}
+    flags = {f.flag for f in findings.red_flags}
+    if flags:
+        history["red_flags"] = [f for f in pack.red_flags if f in flags]
     if conditions:
         history["conditions"] = conditions
     if prior:

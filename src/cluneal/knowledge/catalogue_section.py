@@ -9,6 +9,7 @@ from cluneal.knowledge.refs import SourceRefs
 
 #: Every instrument the engine scores must be described by the pack.
 REQUIRED_INSTRUMENTS = ("nrs", "startback", "odi", "rmdq")
+CODE_KEYS = ("system", "code", "display", "use", "status", "sources", "note", "descendants")
 
 
 def read_instruments(section: Node, refs: SourceRefs) -> dict[str, Instrument]:
@@ -81,7 +82,7 @@ def read_code_lists(section: Node, refs: SourceRefs) -> dict[str, CodeList]:
             n.get(key).required()
         codes: list[Code] = []
         for c in n.get("codes").items(min_len=1):
-            if not c.obj(("system", "code", "display", "use", "status", "sources", "note")):
+            if not c.obj(CODE_KEYS):
                 continue
             system, code = (
                 c.get("system").enum(tuple(v.CODE_SYSTEMS)),
@@ -95,12 +96,22 @@ def read_code_lists(section: Node, refs: SourceRefs) -> dict[str, CodeList]:
             elif system and system != "cpt" and display is None:
                 c.get("display").required()
             note = c.get("note").string()
-            sources = refs.read(c.get("sources"), required=False)
-            if not sources and not note:
-                c.fail("must cite a source or say in 'note' where the code comes from")
+            sources = refs.read(c.get("sources"))
+            descendants = bool(c.get("descendants").boolean())
+            if descendants and system != "icd10cm":
+                c.get("descendants").fail("only ICD-10-CM codes have descendants by their prefix")
             if system and code and status:
                 codes.append(
-                    Code(system, code, status, sources, display, c.get("use").string(), note)
+                    Code(
+                        system,
+                        code,
+                        status,
+                        sources,
+                        display,
+                        c.get("use").string(),
+                        note,
+                        descendants,
+                    )
                 )
         if lid in out:
             n.get("id").fail(f"duplicate id {lid!r}")

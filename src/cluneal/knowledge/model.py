@@ -32,6 +32,8 @@ class Source:
     pmcid: str | None = None
     urls: tuple[str, ...] = ()
     note: str | None = None
+    #: Found by the Cluneal project (not in the evidence compilation the pack started from).
+    added_by_project: bool = False
 
     @property
     def grade_label(self) -> str:
@@ -132,6 +134,36 @@ class RedFlag:
     title: str
     text: str
     sources: tuple[str, ...]
+    #: How long after it was recorded a red flag still counts in EHR data and notes.
+    within_years: float | None = None
+    #: Words of a notes ``red_flag`` finding that say it is this red flag.
+    note_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    """How a red flag is recognised in EHR data: codes and words of a Condition."""
+
+    id: str
+    label: str
+    flag: str
+    match: Matcher
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RedFlagRules:
+    """The red flags recognised in EHR data and notes (the rule itself is policy P1)."""
+
+    rules: tuple[RedFlagRule, ...]
+    #: Condition clinical statuses that mean the red flag is no longer present.
+    ignored_statuses: tuple[str, ...]
+    #: Words that stop a keyword match ("family history of cancer", "screening for cancer").
+    ignored_words: tuple[str, ...]
+    #: The notes concept whose findings are red flags.
+    note_concept: str
+    #: The red flag of a notes finding whose words name none of the red flags' ``note_words``.
+    note_default_flag: str
 
 
 @dataclass(frozen=True)
@@ -181,6 +213,8 @@ class Code:
     display: str | None = None
     use: str | None = None
     note: str | None = None
+    #: The code stands for itself and every code below it in the classification (S32.0: S32.000A).
+    descendants: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,6 +266,7 @@ class KnowledgePack:
     block_definitions: Mapping[str, BlockDefinition]
     pathway: Pathway
     red_flags: Mapping[str, RedFlag]
+    red_flag_rules: RedFlagRules
     differentials: tuple[Differential, ...]
     instruments: Mapping[str, Instrument]
     code_lists: Mapping[str, CodeList]

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
 #: Features the screening computes itself (from dates and orders), besides the pack's own.
 BUILT_IN_FEATURES = ("chronic_back_pain", "planned_fusion")
-#: Features that are not scored: who is listed (``back_pain``) and who is already known.
-LISTING_FEATURES = ("back_pain", "known")
+#: Features that are not scored: who is listed (``back_pain``), who is already known, and who
+#: has a red flag (the notes rule of the red-flag concept; its hits name the red flag).
+LISTING_FEATURES = ("back_pain", "known", "red_flag")
 NOTE_WHEN = ("current", "past_or_current", "planned")
 TIERS = ("high", "medium", "low")
 RESOURCE_TYPES = ("Condition", "Procedure", "ServiceRequest", "Observation")

@@ -18,7 +18,6 @@ from cluneal.knowledge.model import (
     KnowledgePack,
     Landmark,
     Pathway,
-    RedFlag,
     Source,
     Stage,
     Statement,
@@ -27,6 +26,7 @@ from cluneal.knowledge.model import (
     Warning,
 )
 from cluneal.knowledge.reader import Node
+from cluneal.knowledge.red_flags_section import read_red_flag_rules, read_red_flags
 from cluneal.knowledge.refs import SourceRefs, unique_ids
 from cluneal.knowledge.screening_section import read_screening
 from cluneal.knowledge.settings_section import SETTING_IDS, read_settings, setting_value
@@ -41,7 +41,10 @@ __all__ = ["SETTING_IDS", "TOP_LEVEL", "SourceRefs", "read_pack", "setting_value
 def read_sources(section: Node) -> dict[str, Source]:
     out: dict[str, Source] = {}
     nodes = section.items(min_len=1)
-    allowed = ("id", "short", "citation", "doi", "pmid", "pmcid", "urls", "grade", "note")
+    allowed = (
+        *("id", "short", "citation", "doi", "pmid", "pmcid", "urls", "grade", "note"),
+        "added_by_project",
+    )
     for n in nodes:
         if not n.obj(allowed):
             n.required()
@@ -64,6 +67,7 @@ def read_sources(section: Node) -> dict[str, Source]:
                 pmcid=n.get("pmcid").string(),
                 urls=tuple(urls),
                 note=n.get("note").string(),
+                added_by_project=bool(n.get("added_by_project").boolean()),
             )
     return out
 
@@ -229,21 +233,6 @@ def read_pathway(section: Node, refs: SourceRefs) -> Pathway | None:
     return Pathway(stages, tuple(warnings), favourable)
 
 
-def read_red_flags(section: Node, refs: SourceRefs) -> dict[str, RedFlag]:
-    out: dict[str, RedFlag] = {}
-    for n in section.items(min_len=1):
-        if not n.obj(("id", "title", "text", "sources")):
-            continue
-        rid, title = n.get("id").enum(v.RED_FLAGS), n.get("title").string(non_empty=True)
-        text = n.get("text").string(non_empty=True)
-        sources = refs.read(n.get("sources"))
-        if rid and title and text:
-            out[rid] = RedFlag(rid, title, text, sources)
-    for missing in (r for r in v.RED_FLAGS if r not in out):
-        section.fail(f"red flag {missing!r} is missing")
-    return out
-
-
 def read_trigger(n: Node) -> Trigger:
     allowed = (
         "conditions",
@@ -309,11 +298,20 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
     differentials = read_differentials(node("differentials"), refs)
     instruments = read_instruments(node("instruments"), refs)
     code_lists = read_code_lists(node("code_lists"), refs)
+    red_flag_rules = read_red_flag_rules(node("red_flag_rules"), refs, code_lists)
     ehr = read_ehr(node("ehr"), refs, code_lists)
     lexicon = read_lexicon(node("lexicon"), refs)
+    concepts = {c.id for c in lexicon.concepts} if lexicon else set()
+    if red_flag_rules and lexicon and red_flag_rules.note_concept not in concepts:
+        node("red_flag_rules").get("note_concept").fail(
+            f"unknown notes concept {red_flag_rules.note_concept!r}"
+        )
     screening = read_screening(node("screening"), refs, code_lists, ehr, lexicon)
     refs.check(set(sources))
-    if not (name and version and settings and pathway and ehr and screening and lexicon):
+    if (
+        not (name and version and settings and pathway and ehr and screening and lexicon)
+        or red_flag_rules is None
+    ):
         return None
     return KnowledgePack(
         name=name,
@@ -328,6 +326,7 @@ def read_pack(node: Callable[[str], Node], label: str) -> KnowledgePack | None:
         block_definitions=definitions,
         pathway=pathway,
         red_flags=red_flags,
+        red_flag_rules=red_flag_rules,
         differentials=differentials,
         instruments=instruments,
         code_lists=code_lists,
@@ -349,6 +348,7 @@ TOP_LEVEL = (
     "block_definitions",
     "pathway",
     "red_flags",
+    "red_flag_rules",
     "differentials",
     "instruments",
     "code_lists",

@@ -43,7 +43,7 @@ class Engine(Protocol):
     def materialise(self, name: str, sql: str) -> None: ...
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]: ...
     def load_codes(self, rows: list[tuple[str, str, str]]) -> None: ...
-    def note_hits(self, pack: KnowledgePack) -> list[HitRow]: ...
+    def note_hits(self, pack: KnowledgePack, as_of: dt.date) -> list[HitRow]: ...
     def close(self) -> None: ...
 
 
@@ -93,7 +93,7 @@ def run(
     ]
     if read_notes:
         [(result.notes,)] = engine.scalar_rows("SELECT count(DISTINCT id) FROM v_screening_note")
-        result.note_rows = engine.note_hits(pack)
+        result.note_rows = engine.note_hits(pack, as_of)
     return result
 
 
@@ -145,7 +145,7 @@ class DuckDBEngine:
         )
         self.con.executemany("INSERT INTO codes VALUES (?, ?, ?)", rows)
 
-    def note_hits(self, pack: KnowledgePack) -> list[HitRow]:
+    def note_hits(self, pack: KnowledgePack, as_of: dt.date) -> list[HitRow]:
         from cluneal.screening.notes import read_all
 
         cursor = self.con.execute(f"SELECT {NOTE_COLUMNS} FROM v_screening_note ORDER BY id")
@@ -154,7 +154,7 @@ class DuckDBEngine:
             while chunk := cursor.fetchmany(1024):
                 yield from chunk
 
-        return list(read_all(rows(), pack))
+        return list(read_all(rows(), pack, as_of))
 
     def close(self) -> None:
         self.con.close()

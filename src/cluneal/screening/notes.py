@@ -3,7 +3,9 @@
 Each engine hands over the rows of the ``screening_note`` view (id, patient, content type and
 the attachment's base64 data) in batches; :func:`read_batch` decodes the plain-text ones, runs
 the pipeline over the whole batch with ``nlp.pipe`` and turns findings into screening hits by
-the pack's ``screening.notes`` rules, each quoting the words that matched. The same function
+the pack's ``screening.notes`` rules, each quoting the words that matched. A finding of the
+red-flag concept becomes the hit ``red_flag_note:<red flag>`` when the note was written within
+that red flag's window before the screening date. The same function
 runs in the DuckDB process and, on Spark, inside ``mapInPandas`` on the executors, so both
 engines find the same hits.
 
@@ -15,21 +17,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from cluneal.core.dates import day_of
+from cluneal.core.red_flags import note_flag, still_counts
+from cluneal.core.screening import RED_FLAG_NOTE
 from cluneal.knowledge.model import KnowledgePack, NoteRule
 from cluneal.nlp.finding import Finding, NoteError
 from cluneal.nlp.pipeline import pipeline
 from cluneal.nlp.text import check_text, decode_note
 
-#: The rows a batch holds: note id, patient id, content type, base64 data.
-NoteRow = tuple[str | None, str | None, str | None, str | None]
+#: The rows a batch holds: note id, patient id, content type, base64 data, the note's date.
+NoteRow = tuple[str | None, str | None, str | None, str | None, str | None]
 #: What a batch yields: patient id, feature (None: the note was skipped), reference, quote or
 #: the reason it was skipped.
 HitRow = tuple[str, str | None, str, str]
 #: The columns of the ``screening_note`` view a batch reads, in :data:`NoteRow` order.
-NOTE_COLUMNS = "id, patient_id, content_type, data"
+NOTE_COLUMNS = "id, patient_id, content_type, data, date"
 #: The columns of :data:`HitRow`, and their Spark schema.
 HIT_COLUMNS = ("patient_id", "feature", "reference", "quote")
 HIT_SCHEMA = ", ".join(f"{name} string" for name in HIT_COLUMNS)
@@ -101,11 +107,25 @@ def _quote(finding: Finding) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "\u2026"
 
 
-def read_batch(rows: list[NoteRow], pack: KnowledgePack) -> Iterator[HitRow]:
-    """Hits (and skipped notes) of one batch of note rows."""
+def _feature(
+    rule: NoteRule, finding: Finding, written: dt.date | None, as_of: dt.date, pack: KnowledgePack
+) -> str | None:
+    """The hit a counting finding makes: the rule's feature, or for the red-flag concept the
+    red flag it names if the note is recent enough for it to count (else None)."""
+    if rule.concept != pack.red_flag_rules.note_concept:
+        return rule.feature
+    flag = note_flag(pack, finding.text)
+    return RED_FLAG_NOTE + flag if still_counts(pack.red_flags[flag], written, as_of) else None
+
+
+def read_batch(
+    rows: list[NoteRow], pack: KnowledgePack, as_of: dt.date | None = None
+) -> Iterator[HitRow]:
+    """Hits (and skipped notes) of one batch of note rows, on the screening date ``as_of``."""
+    day = as_of or dt.date.today()
     texts: list[str] = []
-    owners: list[tuple[str, str]] = []
-    for note_id, patient_id, content_type, data in rows:
+    owners: list[tuple[str, str, dt.date | None]] = []
+    for note_id, patient_id, content_type, data, date in rows:
         if note_id is None or patient_id is None:
             continue
         reference = f"DocumentReference/{note_id}"
@@ -114,24 +134,29 @@ def read_batch(rows: list[NoteRow], pack: KnowledgePack) -> Iterator[HitRow]:
         except NoteError as exc:
             yield patient_id, None, reference, str(exc)
             continue
-        owners.append((patient_id, reference))
+        owners.append((patient_id, reference, day_of(date)))
     if not texts:
         return
     rules = pack.screening.notes
-    for (patient_id, reference), found in zip(owners, pipeline(pack).find(texts), strict=True):
+    found_in = pipeline(pack).find(texts)
+    for (patient_id, reference, written), found in zip(owners, found_in, strict=True):
         for finding in found:
             for rule in rules:
                 if counts_as(finding, rule):
-                    yield patient_id, rule.feature, reference, _quote(finding)
+                    feature = _feature(rule, finding, written, day, pack)
+                    if feature is not None:
+                        yield patient_id, feature, reference, _quote(finding)
 
 
-def read_all(rows: Iterable[NoteRow], pack: KnowledgePack) -> Iterator[HitRow]:
+def read_all(
+    rows: Iterable[NoteRow], pack: KnowledgePack, as_of: dt.date | None = None
+) -> Iterator[HitRow]:
     """:func:`read_batch` over an iterable of rows, :data:`BATCH` at a time."""
     batch: list[NoteRow] = []
     for row in rows:
         batch.append(row)
         if len(batch) == BATCH:
-            yield from read_batch(batch, pack)
+            yield from read_batch(batch, pack, as_of)
             batch = []
     if batch:
-        yield from read_batch(batch, pack)
+        yield from read_batch(batch, pack, as_of)

@@ -63,7 +63,7 @@ class SparkEngine:
         frame = self.spark.createDataFrame(rows, "list string, system string, code string")
         frame.createOrReplaceTempView("codes")
 
-    def note_hits(self, pack: Any) -> list[Any]:
+    def note_hits(self, pack: Any, as_of: Any) -> list[Any]:
         """The notes read on the executors, a batch of rows at a time (``mapInPandas``)."""
         from cluneal.screening.notes import HIT_COLUMNS, HIT_SCHEMA, NOTE_COLUMNS, read_batch
 
@@ -72,7 +72,8 @@ class SparkEngine:
 
             for frame in frames:
                 rows = list(frame.itertuples(index=False, name=None))
-                yield pandas.DataFrame(list(read_batch(rows, pack)), columns=list(HIT_COLUMNS))
+                hits = list(read_batch(rows, pack, as_of))
+                yield pandas.DataFrame(hits, columns=list(HIT_COLUMNS))
 
         notes = self.spark.sql(f"SELECT {NOTE_COLUMNS} FROM v_screening_note")
         return [tuple(r) for r in notes.mapInPandas(read, schema=HIT_SCHEMA).collect()]

@@ -64,7 +64,7 @@ def test_each_kind_gets_the_tier_it_is_meant_to(export: Export) -> None:
 
 
 def test_every_tier_is_represented(summary: Summary) -> None:
-    assert set(summary.tiers) == {"high", "medium", "low", "known", "none"}
+    assert set(summary.tiers) == {"high", "medium", "low", "known", "red_flag", "none"}
 
 
 def test_the_truth_follows_from_the_exported_records(export: Export, as_of: dt.date) -> None:
@@ -77,8 +77,22 @@ def test_the_truth_follows_from_the_exported_records(export: Export, as_of: dt.d
         if row["kind"] == "known_in_note":
             assert not facts.known and "cluneal nerve entrapment" in _notes(resources).lower()
             facts = Facts(facts.back_pain, facts.features, known=True)
+        if row["kind"] == "red_flag_in_note":
+            assert not facts.red_flags and "saddle anaesthesia" in _notes(resources).lower()
+            facts = facts.merged(Facts(red_flags=(("saddle_anaesthesia", None, None),)))
         assert expected_tier(facts, as_of, pack) == row["expected_tier"], row
         assert features == row["features"], row
+
+
+def test_a_red_flag_that_counts_overrides_every_other_tier(export: Export) -> None:
+    coded, in_note, gone = (
+        _rows(export, k) for k in ("red_flag_coded", "red_flag_in_note", "red_flag_gone")
+    )
+    assert coded and in_note and gone
+    assert {r["expected_tier"] for r in coded + in_note} == {"red_flag"}
+    # the same records without their red flag would be high (coded) and medium (in a note)
+    assert all("prior_lumbar_fusion" in r["features"] for r in coded)
+    assert {r["expected_tier"] for r in gone} == {"medium"}
 
 
 def test_copies_of_the_synthea_back_pain_patients_are_low(export: Export) -> None:

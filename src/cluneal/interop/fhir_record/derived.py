@@ -93,9 +93,10 @@ def score_observations(
 def condition(
     patient_id: str, subject: dict[str, str], s: NerveStatus, body_site: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The engine's confirmed or suspected entrapment of one nerve and side, for readers."""
+    """The engine's confirmed or suspected entrapment of one nerve and side, for readers; its
+    verification status says how far the evidence goes (:attr:`NerveStatus.verification`)."""
     nerve_name = NERVE_NAMES.get(s.nerve, s.nerve)
-    verification = "confirmed" if s.status == "confirmed" else "provisional"
+    verification = s.verification
     return {
         "resourceType": "Condition",
         "id": derived_id(patient_id, "condition", s.nerve, s.side),
@@ -134,7 +135,9 @@ def condition(
                 },
                 G58_8,
             ],
-            "text": f"{nerve_name} entrapment, {s.side} ({s.status}). ICD-10-CM G58.8 is a "
+            "text": f"{nerve_name} entrapment, {s.side} ({s.verification}; Cluneal status "
+            f"{s.status}{', a red flag to work up first' if s.red_flag else ''}). "
+            "ICD-10-CM G58.8 is a "
             "candidate code only: no official ICD-10-CM index entry for 'cluneal' was found.",
         },
         "bodySite": body_site,

@@ -55,6 +55,8 @@ class Chart:
     patient_id: str
     new_id: Callable[[], str]
     resources: list[Resource] = field(default_factory=list)
+    #: Red flags a planted note asserts: (red flag, the note's day as an ordinal).
+    note_red_flags: list[tuple[str, int]] = field(default_factory=list)
 
     def when(self, days_before: int, hour: int | None = None) -> str:
         day = self.as_of - dt.timedelta(days=days_before)

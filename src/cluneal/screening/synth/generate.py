@@ -13,6 +13,7 @@ from cluneal.knowledge.loader import default_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.synth import population as pop_
 from cluneal.screening.synth.kinds import BACKGROUND, KINDS
+from cluneal.screening.synth.truth import TIERS
 from cluneal.screening.synth.writer import NdjsonWriter, manifest, staging, write_json
 
 REQUEST = "https://synth.cluneal.invalid/fhir/Patient/$export?_type="
@@ -140,6 +141,6 @@ def generate(
         as_of=population.as_of,
         resources={t: resources[t] for t in pop_.OUTPUT_TYPES if resources[t]},
         kinds=dict(sorted(kinds.items())),
-        tiers={t: tiers[t] for t in ("high", "medium", "low", "known", "none") if tiers[t]},
+        tiers={t: tiers[t] for t in TIERS if tiers[t]},
         files=len(files),
     )

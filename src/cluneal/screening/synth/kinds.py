@@ -97,6 +97,34 @@ KINDS: tuple[Kind, ...] = (
         stories.known_in_note,
     ),
     Kind(
+        "red_flag_coded",
+        "planted",
+        "red_flag",
+        1,
+        "a would-be high patient (fusion, then buttock pain) with an active red flag coded "
+        "this year (cauda equina syndrome, bone metastasis, discitis, cord compression, "
+        "vertebral fracture): red flags first, whatever the score",
+        stories.red_flag_coded,
+    ),
+    Kind(
+        "red_flag_in_note",
+        "planted",
+        "red_flag",
+        1,
+        "a would-be medium patient whose recent note reports new urinary retention and saddle "
+        "anaesthesia (only the note shows the red flag)",
+        stories.red_flag_in_note,
+    ),
+    Kind(
+        "red_flag_gone",
+        "negative",
+        "medium",
+        2,
+        "a medium patient with a red flag that no longer counts: a resolved discitis, a "
+        "fracture coded over a year ago, or a note that denies red flags",
+        stories.red_flag_gone,
+    ),
+    Kind(
         "short_back_pain",
         "negative",
         "low",

@@ -158,11 +158,8 @@ def _print_patient(pop: Population, rng: random.Random, code: int, out: Chunk) -
             out.text[rtype].append(_dump(resource))
             out.counts[rtype] += 1
         planted = facts_of(chart.resources, pop.pack)
-        facts = Facts(
-            facts.back_pain + planted.back_pain,
-            facts.features | planted.features,
-            facts.known or planted.known or only_in_note,
-        )
+        in_notes = Facts(red_flags=tuple((f, day, None) for f, day in chart.note_red_flags))
+        facts = facts.merged(planted, only_in_note).merged(in_notes)
     tier = expected_tier(facts, pop.as_of, pop.pack)
     features = ";".join(sorted(features_at(facts, pop.as_of, pop.pack)))
     csv.writer(out.truth, lineterminator="\n").writerow(

@@ -6,6 +6,9 @@ the facts a record carries in its structured resources (Condition, Procedure, Se
 Observation). The generator knows those facts because it wrote them; for the copied Synthea
 patients it finds them with the same code lists and keywords (:func:`facts_of`).
 
+* ``red_flag``: the record shows a red flag that still counts on the screening date (a Condition
+  by the pack's ``red_flag_rules``, or, for the kinds that say so, a note), whatever else it
+  shows;
 * ``known``: the record already names the cluneal nerves (a condition, procedure, order or
   observation, or, for the kind that says so, only a note);
 * ``none``: no back pain coded;
@@ -18,16 +21,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from cluneal.knowledge import vocabulary as v
+from cluneal.core.dates import day_of, months_before
+from cluneal.core.red_flags import earliest_counted
+from cluneal.interop import fhir_case
 from cluneal.knowledge.model import KnowledgePack, Matcher
 
-TIERS = ("high", "medium", "low", "known", "none")
+TIERS = ("high", "medium", "low", "known", "red_flag", "none")
 STRUCTURED = ("Condition", "Procedure", "ServiceRequest", "Observation")
 #: ServiceRequest statuses that mean the surgery is still to come.
 PENDING = ("draft", "active", "on-hold")
-_KEYS = {url: key for key, url in v.CODE_SYSTEMS.items()}
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,24 @@ class Facts:
     back_pain: tuple[tuple[int, int | None], ...] = ()  # (onset, abatement or None) per Condition
     features: frozenset[str] = frozenset()
     known: bool = False
+    #: (red flag, day recorded or None, day abated or None) per Condition or note showing one.
+    red_flags: tuple[tuple[str, int | None, int | None], ...] = ()
 
     def shifted(self, days: int) -> Facts:
-        spans = tuple((o + days, None if a is None else a + days) for o, a in self.back_pain)
-        return Facts(spans, self.features, self.known)
+        def move(day: int | None) -> int | None:
+            return None if day is None else day + days
+
+        spans = tuple((o + days, move(a)) for o, a in self.back_pain)
+        flags = tuple((f, move(r), move(a)) for f, r, a in self.red_flags)
+        return Facts(spans, self.features, self.known, flags)
+
+    def merged(self, other: Facts, known_in_note: bool = False) -> Facts:
+        return Facts(
+            self.back_pain + other.back_pain,
+            self.features | other.features,
+            self.known or other.known or known_in_note,
+            self.red_flags + other.red_flags,
+        )
 
 
 def _ordinal(value: object) -> int | None:
@@ -52,73 +71,70 @@ def _ordinal(value: object) -> int | None:
     return None
 
 
-def _concept(resource: Mapping[str, Any]) -> tuple[str, set[tuple[str, str]]]:
-    """The resource's code as lower-case words (text and displays) and (system, code) pairs."""
-    code = resource.get("code")
-    if not isinstance(code, dict):
-        return "", set()
-    words = [str(code.get("text", ""))]
-    pairs: set[tuple[str, str]] = set()
-    for coding in code.get("coding") or []:
-        if isinstance(coding, dict):
-            words.append(str(coding.get("display", "")))
-            key = _KEYS.get(str(coding.get("system", "")))
-            if key:
-                pairs.add((key, str(coding.get("code", ""))))
-    return " ".join(words).lower(), pairs
-
-
-def _matches(m: Matcher, pack: KnowledgePack, words: str, pairs: set[tuple[str, str]]) -> bool:
-    if any(k in words for k in m.keywords):
-        return True
-    for list_id in m.code_lists:
-        codes = pack.code_lists[list_id].codes
-        if any((c.system, c.code) in pairs for c in codes):
-            return True
-    return False
-
-
 def facts_of(resources: Iterable[Mapping[str, Any]], pack: KnowledgePack) -> Facts:
     """Find the screening facts in a patient's structured resources."""
     spans: list[tuple[int, int | None]] = []
+    flags: list[tuple[str, int | None, int | None]] = []
     found: set[str] = set()
     excluded: set[str] = set()
     known = False
-    ehr = pack.ehr
+    ehr, index = pack.ehr, fhir_case.CodeIndex.of(pack)
     for r in resources:
         rtype = r.get("resourceType")
         if rtype not in STRUCTURED:
             continue
-        words, pairs = _concept(r)
-        known = known or _matches(ehr.evaluation, pack, words, pairs)
-        if rtype == "Condition" and _matches(ehr.back_pain, pack, words, pairs):
+        facts = fhir_case.facts_of(r)
+        matches = partial(_shows, index, facts)
+        known = known or matches(ehr.evaluation)
+        if rtype == "Condition" and (flag := _red_flag(r, facts, pack)):
+            flags.append(flag)
+        if rtype == "Condition" and matches(ehr.back_pain):
             onset = _ordinal(r.get("onsetDateTime")) or _ordinal(r.get("recordedDate"))
             if onset is not None:
                 spans.append((onset, _ordinal(r.get("abatementDateTime"))))
         for f in ehr.features:
-            if _matches(f.match, pack, words, pairs):
+            if matches(f.match):
                 found.add(f.id)
-            if f.excluded_by is not None and _matches(f.excluded_by, pack, words, pairs):
+            if f.excluded_by is not None and matches(f.excluded_by):
                 excluded.add(f.id)
         for sf in pack.screening.features:
-            if rtype in sf.resource_types and _matches(sf.match, pack, words, pairs):
+            if rtype in sf.resource_types and matches(sf.match):
                 found.add(sf.id)
         pending = rtype == "ServiceRequest" and r.get("status") in PENDING
-        if pending and any(_matches(o.match, pack, words, pairs) for o in ehr.surgery_orders):
+        if pending and any(matches(o.match) for o in ehr.surgery_orders):
             found.add("planned_fusion")
-    return Facts(tuple(spans), frozenset(found - excluded), known)
+    return Facts(tuple(spans), frozenset(found - excluded), known, tuple(flags))
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day of the month ``months`` earlier (the last day when that month is short)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for d in range(day.day, 27, -1):
-        try:
-            return dt.date(year, month + 1, d)
-        except ValueError:
+def _shows(index: fhir_case.CodeIndex, facts: fhir_case.Facts, m: Matcher) -> bool:
+    return index.matches(m, facts) is not None
+
+
+def _red_flag(
+    r: Mapping[str, Any], facts: fhir_case.Facts, pack: KnowledgePack
+) -> tuple[str, int | None, int | None] | None:
+    """A Condition's red flag, with the days it was recorded and abated, or None."""
+    found = fhir_case.red_flag_match(r, facts, pack)
+    if found is None:
+        return None
+    recorded, abated = fhir_case.recorded_day(r), day_of(r.get("abatementDateTime"))
+    return (
+        found[0].flag,
+        None if recorded is None else recorded.toordinal(),
+        None if abated is None else abated.toordinal(),
+    )
+
+
+def red_flag_counts(facts: Facts, as_of: dt.date, pack: KnowledgePack) -> bool:
+    """Whether a red flag of the record still counts on ``as_of``."""
+    day = as_of.toordinal()
+    for flag, recorded, abated in facts.red_flags:
+        if abated is not None and abated <= day:
             continue
-    return dt.date(year, month + 1, min(day.day, 28))
+        first = earliest_counted(pack.red_flags[flag], as_of)
+        if recorded is None or first is None or recorded >= first.toordinal():
+            return True
+    return False
 
 
 def is_chronic(facts: Facts, as_of: dt.date, months: int) -> bool:
@@ -139,6 +155,8 @@ def features_at(facts: Facts, as_of: dt.date, pack: KnowledgePack) -> frozenset[
 
 
 def expected_tier(facts: Facts, as_of: dt.date, pack: KnowledgePack) -> str:
+    if facts.back_pain and red_flag_counts(facts, as_of, pack):
+        return "red_flag"
     if facts.known:
         return "known"
     if not facts.back_pain:

@@ -148,7 +148,7 @@ def statuses_of(patient: Patient) -> list[NerveStatus]:
     assessment, _ = record_assessment(patient)
     if assessment is None:
         return []
-    return [NerveStatus(n.nerve, n.side, n.status) for n in assessment.nerves]
+    return NerveStatus.of(assessment)
 
 
 def bundle_of(patient: Patient, bundle_type: str = "collection") -> dict[str, Any]:
