@@ -20,6 +20,8 @@ from cluneal.knowledge.model import KnowledgePack
 
 KNOWN = "known"
 RED_FLAG_TIER = "red_flag"
+#: Every tier a screened patient can have, in the order they are listed.
+TIERS = ("high", "medium", "low", KNOWN, RED_FLAG_TIER)
 #: The feature of a red flag shown by a coded resource (the rest is the rule's id), and of one
 #: read in a note (the rest is the red flag's id).
 RED_FLAG = "red_flag:"

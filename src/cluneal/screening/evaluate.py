@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-TIERS = ("high", "medium", "low", "known", "red_flag")
+from cluneal.core.screening import TIERS
 
 
 @dataclass(frozen=True)

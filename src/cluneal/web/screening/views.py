@@ -15,14 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cluneal.core.screening import TIERS
 from cluneal.screening.export import FILE_NAME
 from cluneal.web.accounts.access import admin_sites, site_admin
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.screening.models import ScreeningRun, Status
 from cluneal.web.screening.storage import allowed_export, result_path, upload_dir
-
-TIERS = ("high", "medium", "low", "known")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
