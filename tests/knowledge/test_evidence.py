@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from cluneal.knowledge.loader import default_pack
+
 DATA = resources.files("cluneal.knowledge").joinpath("data")
 FILES = sorted(p.name for p in DATA.iterdir() if p.name.endswith(".json"))
 
@@ -112,3 +114,10 @@ def test_lus_64_7_mm_is_only_ever_a_distance_from_the_psis():
         assert "from the PSIS" in entry.text, entry.where
     for entry in entries():
         assert not re.search(r"\b64(\.7)? ?(-|to) ?81", entry.text), entry.where
+
+
+def test_the_default_block_definition_rests_on_gautams_diagnostic_cut_off_alone():
+    # S1's > 50 % VAS decrease is an outcome after up to three blocks, not a diagnostic cut-off.
+    relief50 = default_pack().block_definitions["relief50"]
+    assert relief50.sources == ("S11",)
+    assert relief50.note and "Gautam 2022" in relief50.note and "2 h" in relief50.note
