@@ -121,3 +121,12 @@ def test_the_default_block_definition_rests_on_gautams_diagnostic_cut_off_alone(
     relief50 = default_pack().block_definitions["relief50"]
     assert relief50.sources == ("S11",)
     assert relief50.note and "Gautam 2022" in relief50.note and "2 h" in relief50.note
+
+
+def test_konnos_l4_l5_branches_only_may_explain_the_leg_symptoms():
+    # S20: the L4/L5 branches "may explain why patients with SCN entrapment often evince leg
+    # pain or tingling that mimics sciatica": a hypothesis from cadavers, not an established cause.
+    for entry in stating(r"L4 ?/ ?L5"):
+        assert "S20" in entry.cited, entry.where
+        assert re.search(r"\bmay explain\b", entry.text), entry.where
+        assert not re.search(r"L4 ?/ ?L5[^.;]*(?<!may )\bexplain", entry.text), entry.where
