@@ -82,6 +82,18 @@ def test_the_diagram_says_the_mcn_zone_rests_on_expert_opinion_and_why(client):
     assert "64.7" in basis and "from the PSIS, not from the midline" in basis
 
 
+@pytest.mark.parametrize("answered", range(1, 11))
+def test_an_odi_with_fewer_than_8_sections_shows_a_cited_caution(client, answered):
+    query = "&".join(f"odi{i}=2" for i in range(1, answered + 1))
+    html = client.get(f"/calculator/result?{query}").content.decode()
+    assert f'<span data-score="odi">40.0%</span> ({answered} of 10 sections)' in html
+    caution = re.search(r'<span class="caution" data-caution="odi_few_sections">(.*?)</span>', html)
+    assert (caution is not None) is (answered < 8)
+    if caution:
+        assert f"Only {answered} of 10 sections answered" in caution.group(1)
+        assert 'href="/evidence#S103"' in html.split('data-caution="odi_few_sections"')[1]
+
+
 def test_red_flags_come_first_and_stop_the_work_up(client):
     html = client.get(
         "/calculator/result?red_flags=saddle_anaesthesia&left_scn_tender=yes"
