@@ -95,6 +95,19 @@ def test_the_example_lists_sacroiliac_joint_pain_as_a_differential(run, example)
     assert "S14" in differentials["sacroiliac_joint_pain"]["sources"]
 
 
+@pytest.mark.parametrize("patient", [{}, {"age": 30}, {"age": 90}])
+def test_gluteus_medius_pain_is_offered_whatever_the_age(run, case, patient):
+    # Kokubo 2017's 85-91 years describe its cohort; they are not a rule for whom to show it.
+    differentials = {d["id"]: d for d in run(case(patient=patient))["differentials"]}
+    gluteus = differentials["gluteus_medius_pain"]
+    assert gluteus["sources"] == ["S38"]
+    assert "15 of the 17" in gluteus["text"] and "14 of the 17" in gluteus["text"]
+
+
+def test_no_differential_of_the_default_pack_has_an_age_rule(pack):
+    assert all(d.when.min_age is None for d in pack.differentials)
+
+
 def test_assess_json_gives_the_same_assessment_as_assess(pack, example):
     assert assess_json(example, pack) == assess(parse_case(example), pack).to_json()
 

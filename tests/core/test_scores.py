@@ -8,9 +8,14 @@ RMDQ = number of items ticked. ``scores`` holds only the questionnaires given.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+
+from cluneal.core import assess, parse_case
+from cluneal.core.scores import odi_caution
+from cluneal.core.summary import render_text
 
 FORMAT = "cluneal-case/1"
 
@@ -119,6 +124,54 @@ def test_odi_percent_of_the_answered_sections_to_one_decimal(scores, odi, percen
 
 def test_odi_with_no_section_answered_has_percent_null_and_answered_0(scores):
     assert scores({"odi": [None] * 10})["odi"] == {"percent": None, "answered": 0}
+
+
+@pytest.mark.parametrize("answered", range(11))
+def test_an_odi_with_fewer_than_8_sections_answered_comes_with_a_caution_not_a_verdict(
+    scores, pack, answered
+):
+    # Fairbank [S103]: one section can give a score, in practice rarely fewer than eight; a
+    # minimum for validity is UNCONFIRMED (clinical-evidence 7.2). The JSON keeps its contract.
+    score = scores({"odi": [2] * answered + [None] * (10 - answered)})["odi"]
+    assert set(score) == {"percent", "answered"}
+    caution = odi_caution(score, pack)
+    if 1 <= answered < 8:
+        assert caution is not None and caution.sources == ("S103",)
+        assert f"Only {answered} of 10 sections answered" in caution.text
+        assert "interpret with caution" in caution.text and "invalid" not in caution.text
+        assert "No minimum number of sections for a valid score is established" in caution.text
+    else:
+        assert caution is None
+
+
+@pytest.mark.parametrize(("below", "cautioned"), [(None, set()), (5, {1, 2, 3, 4})])
+def test_the_odi_caution_follows_the_packs_parameter(scores, pack, below, cautioned):
+    odi = pack.instruments["odi"]
+    parameters = {k: v for k, v in odi.parameters.items() if k != "caution_below_sections"}
+    if below is not None:
+        parameters["caution_below_sections"] = below
+    instruments = {**pack.instruments, "odi": replace(odi, parameters=parameters)}
+    site = replace(pack, instruments=instruments)
+    found = set()
+    for answered in range(11):
+        score = scores({"odi": [1] * answered + [None] * (10 - answered)})["odi"]
+        if odi_caution(score, site) is not None:
+            found.add(answered)
+    assert found == cautioned
+
+
+def odi_case(answered: int) -> dict[str, Any]:
+    return {"format": FORMAT, "questionnaires": {"odi": [1] * answered + [None] * (10 - answered)}}
+
+
+def test_the_text_summary_shows_the_odi_caution_beside_the_score(pack):
+    text = render_text(assess(parse_case(odi_case(7)), pack), pack)
+    score_line = next(line for line in text.splitlines() if "Oswestry" in line)
+    after = text.splitlines()[text.splitlines().index(score_line) + 1]
+    assert "percent 20.0, answered 7" in score_line
+    assert "Only 7 of 10 sections answered" in after and "[S103]" in after
+    enough = assess(parse_case(odi_case(8)), pack)
+    assert "interpret with caution" not in render_text(enough, pack)
 
 
 # -- RMDQ ----------------------------------------------------------------------------------------

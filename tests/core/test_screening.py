@@ -36,7 +36,7 @@ def test_the_score_is_the_sum_of_the_weights_and_the_tier_its_band(features, sco
 def test_each_reason_names_its_weight_and_sources():
     candidate = score_patient("p", hits("chronic_back_pain", "sacroiliac"), False, PACK)
     assert candidate.reasons == (
-        "Back pain coded for at least 3 months +1 [E3, S1]",
+        "Back pain coded for at least 3 months +1 [E3, S3, S1, S10]",
         "Sacroiliac diagnosis +2 [E10, S17]",
     )
 

@@ -70,6 +70,30 @@ def test_each_statement_links_to_its_source_with_the_citation_on_hover(client):
     assert re.search(r'<a class="cite" href="/evidence#S1" title="Kuniya 2014 \(primary', html)
 
 
+def test_the_diagram_says_the_mcn_zone_rests_on_expert_opinion_and_why(client):
+    # The 40 mm MCN bound is Aota's, in the seed interview (E2), not a published measurement.
+    html = client.get("/").content.decode()
+    key = re.search(r'<span class="key window">(.*?)</span>\s*<details', html, re.S).group(1)
+    mcn = key[key.index("MCN zone") :]
+    assert re.match(r"MCN zone 0-40 mm below the PSIS \(expert opinion: E2\)", mcn)
+    assert 'href="/evidence#E2"' in mcn and 'href="/evidence#S31"' in mcn
+    basis = html[html.index('<details class="window-basis">') :].split("</details>")[0]
+    assert "within 40 mm caudal to the PSIS, is expert opinion" in basis
+    assert "64.7" in basis and "from the PSIS, not from the midline" in basis
+
+
+@pytest.mark.parametrize("answered", range(1, 11))
+def test_an_odi_with_fewer_than_8_sections_shows_a_cited_caution(client, answered):
+    query = "&".join(f"odi{i}=2" for i in range(1, answered + 1))
+    html = client.get(f"/calculator/result?{query}").content.decode()
+    assert f'<span data-score="odi">40.0%</span> ({answered} of 10 sections)' in html
+    caution = re.search(r'<span class="caution" data-caution="odi_few_sections">(.*?)</span>', html)
+    assert (caution is not None) is (answered < 8)
+    if caution:
+        assert f"Only {answered} of 10 sections answered" in caution.group(1)
+        assert 'href="/evidence#S103"' in html.split('data-caution="odi_few_sections"')[1]
+
+
 def test_red_flags_come_first_and_stop_the_work_up(client):
     html = client.get(
         "/calculator/result?red_flags=saddle_anaesthesia&left_scn_tender=yes"

@@ -11,6 +11,13 @@ from cluneal.knowledge.model import CriteriaSet, KnowledgePack
 
 AXIAL_SITES = ("low_back", "iliac_crest", "buttock")
 
+#: The pain sites (case format) that satisfy each pain check; the patients' self-check reads the
+#: same table, so that its answers and the engine can never disagree on where the pain must be.
+PAIN_CHECK_SITES: dict[str, tuple[str, ...]] = {
+    "pain_iliac_crest_or_buttock": ("iliac_crest", "buttock"),
+    "pain_buttock": ("buttock",),
+}
+
 Check = Callable[[Case, str, str, KnowledgePack], str]
 
 
@@ -77,8 +84,7 @@ CHECKS: dict[str, Check] = {
     "reproduces_complaint": reproduces_complaint,
     "radiation_on_pressure": radiation_on_pressure,
     "relief_with_block": relief_with_block,
-    "pain_iliac_crest_or_buttock": _pain_at(("iliac_crest", "buttock")),
-    "pain_buttock": _pain_at(("buttock",)),
+    **{check: _pain_at(sites) for check, sites in PAIN_CHECK_SITES.items()},
     "aggravated_by_movement_or_posture": aggravated_by_movement_or_posture,
     "unilateral_pain": unilateral_pain,
 }

@@ -7,6 +7,7 @@ from typing import Any
 
 from cluneal.core.assessment import Assessment, Cited
 from cluneal.core.numbers import plain
+from cluneal.core.scores import odi_caution
 from cluneal.knowledge.model import KnowledgePack
 
 ITEM_MARKS = {"satisfied": "[x]", "unsatisfied": "[ ]", "unknown": "[?]"}
@@ -66,6 +67,8 @@ def render_text(a: Assessment, pack: KnowledgePack) -> str:
         for name, score in a.scores.items():
             shown = ", ".join(f"{key} {value}" for key, value in score.items())
             lines.append(f"  {pack.instruments[name].name}: {shown}")
+            if name == "odi" and (caution := odi_caution(score, pack)) is not None:
+                lines.append(_statement(caution, "    "))
     cited = _all_sources(a)
     lines += ["", "SOURCES"]
     for sid in cited:

@@ -55,7 +55,7 @@ def test_every_choice_has_a_label(client):
     ids = re.findall(
         r'<input type="(?:radio|checkbox)" name="\w+" value="\w+"[^>]* id="(\w+)"', html
     )
-    assert len(ids) == 5 + 3 + 3 + 6 + 2 + 2 * len(FLAGS_NO)
+    assert len(ids) == 6 + 3 + 3 + 6 + 2 + 2 * len(FLAGS_NO)
     labelled = set(re.findall(r'<label for="(\w+)">', html))
     assert set(ids) <= labelled
 
@@ -74,7 +74,12 @@ def test_a_typical_pattern_says_ask_your_clinician_and_links_the_directory(clien
 def test_the_clinicians_section_shows_the_packs_criteria_against_the_answers(client):
     html = client.post("/learn/self-check", TYPICAL).content.decode()
     assert 'data-criteria="kuniya2014_scn" data-fits="yes"' in html
-    assert 'data-criteria="isu2018_mcn" data-fits="no"' in html
+    # Maigne's items (one side only, the trigger point, a block) are all the clinician's.
+    assert 'data-criteria="maigne1997_scn" data-fits="no"' in html
+    kuniya = html.split('data-criteria="kuniya2014_scn"')[1].split("</ul>")[0]
+    # "Pressing brings on my usual pain" is the reproduction item only, not the tender point.
+    assert re.search(r'data-check="tender_point"><strong>Left to the clinician', kuniya)
+    assert re.search(r'data-check="reproduces_complaint"><strong>Fits the answers', kuniya)
     assert "Palpation of the tender point reproduces the chief complaint" in html
 
 

@@ -165,6 +165,29 @@ def test_the_assessment_with_stage_and_criteria_titles(patient: Patient) -> None
     assert pdf_text("Oswestry Disability Index (ODI v2.1a): 35.6% (9 of 10 sections)") in data
 
 
+def shown_text(data: bytes) -> str:
+    """The letter's words in order, lines joined, so that a wrapped sentence can be found."""
+    cells = re.findall(rb"\((.*?)(?<!\\)\) Tj", data)
+    joined = b" ".join(c.replace(b"\\(", b"(").replace(b"\\)", b")") for c in cells)
+    return re.sub(r"\s+", " ", joined.decode("latin-1"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("answered", "cautioned"), [(7, True), (8, False)])
+def test_an_odi_with_few_sections_is_printed_with_a_caution(
+    patient: Patient, answered: int, cautioned: bool
+) -> None:
+    # Fairbank [S103]: a caution, not a verdict; a minimum is UNCONFIRMED (evidence 7.2).
+    visit = patient.visits.order_by("date").first()
+    visit.questionnaires = {"odi": [2] * answered + [None] * (10 - answered)}
+    visit.save()
+    text = shown_text(build(patient)[0])
+    assert f"40% ({answered} of 10 sections)" in text
+    caution = f"Only {answered} of 10 sections answered (fewer than 8): interpret with caution."
+    assert (caution in text) is cautioned
+    assert ("[S103]" in text.split("(ODI v2.1a)")[1].split("Sources")[0]) is cautioned
+
+
 @pytest.mark.django_db
 def test_every_cited_source_is_listed_at_the_end_in_order(patient: Patient) -> None:
     data, a, pack = build(patient)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from cluneal.core import assess, parse_case
 from cluneal.core.assessment import Assessment
 from cluneal.core.case import Case
+from cluneal.core.scores import odi_caution
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.loader import PackError, active_pack, with_settings
 from cluneal.knowledge.model import KnowledgePack
@@ -79,7 +80,10 @@ def present(a: Assessment, pack: KnowledgePack) -> dict[str, Any]:
         "rows": rows,
         "criteria": criteria,
         "differentials": [(d, differentials.get(d.id or "")) for d in a.differentials],
-        "scores": [(pack.instruments[k], s) for k, s in a.scores.items()],
+        "scores": [
+            (pack.instruments[k], s, odi_caution(s, pack) if k == "odi" else None)
+            for k, s in a.scores.items()
+        ],
     }
 
 

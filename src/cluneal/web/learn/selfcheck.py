@@ -4,9 +4,17 @@ The result is never a diagnosis. It says one of three things: get urgent care (a
 answered yes; red flags override everything, as in the engine), "worth asking your clinician
 about" (the answers fit the part of a published criteria set that a patient can answer), or
 "not the typical pattern, but ...". The criteria are read from the knowledge pack, not copied:
-each question speaks to criterion *checks* (``tender_point``, ``pain_buttock`` ...), and a check
-the questions cannot answer is left to the clinician's examination. A site pack with other
-criteria sets or red flags therefore changes the self-check without code changes.
+:data:`ANSWERED` says, for every criterion *check* of the engine (``cluneal.core.criteria``),
+what the answers tell about it, and a check the questions cannot answer is left to the
+clinician's examination. A site pack with other criteria sets or red flags therefore changes the
+self-check without code changes.
+
+The mapping is honest by construction: each question answers one kind of check, in the engine's
+own terms. The places map to the case format's pain sites and the pain checks use the engine's
+sites (:data:`~cluneal.core.criteria.PAIN_CHECK_SITES`), so "low back" alone is not pain at the
+iliac crest or buttock. A pressing question asks whether pressing brings on the usual pain, which
+is ``reproduces_complaint`` and nothing else: where the maximal tender point lies (in mm) and
+numbness or spreading pain on pressure need an examination.
 
 Nothing here imports Django: the form parses the request into :class:`Answers`, and this module
 decides. Nothing is stored anywhere.
@@ -14,18 +22,30 @@ decides. Nothing is stored anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from cluneal.core.criteria import PAIN_CHECK_SITES
 from cluneal.knowledge.model import CriteriaSet, CriterionItem, KnowledgePack, RedFlag
 
 PLACES: tuple[tuple[str, str], ...] = (
     ("low_back", "Low back"),
+    ("iliac_crest", "The top edge of the back of your hip bone"),
     ("buttock", "Buttock"),
     ("leg", "Leg (thigh, calf or foot)"),
     ("groin", "Groin (the crease where your leg meets your body)"),
     ("elsewhere", "Somewhere else"),
 )
+#: What each place means in the case format's pain sites (``history.pain_sites``).
+PLACE_SITES: dict[str, tuple[str, ...]] = {
+    "low_back": ("low_back",),
+    "iliac_crest": ("iliac_crest",),
+    "buttock": ("buttock",),
+    "leg": ("lateral_thigh", "posterior_thigh", "calf", "foot"),
+    "groin": ("groin",),
+    "elsewhere": (),
+}
 MOVEMENTS: tuple[tuple[str, str], ...] = (
     ("bending", "Bending forward"),
     ("twisting", "Twisting or turning"),
@@ -34,6 +54,15 @@ MOVEMENTS: tuple[tuple[str, str], ...] = (
     ("sitting", "Sitting for a long time"),
     ("none", "None of these"),
 )
+#: What each movement means in the case format's ``history.aggravated_by``.
+MOVEMENT_FACTORS: dict[str, tuple[str, ...]] = {
+    "bending": ("lumbar_flexion",),
+    "twisting": ("lumbar_rotation",),
+    "standing": ("standing",),
+    "walking": ("walking",),
+    "sitting": ("sitting",),
+    "none": (),
+}
 PRESS: tuple[tuple[str, str], ...] = (
     ("yes", "Yes"),
     ("no", "No"),
@@ -41,7 +70,7 @@ PRESS: tuple[tuple[str, str], ...] = (
 )
 YES_NO: tuple[tuple[str, str], ...] = (("yes", "Yes"), ("no", "No"))
 
-# Which pressing question answers the tender-point checks of each nerve's criteria sets.
+# Which pressing question says whether pressing a nerve's spot brings on the usual pain.
 PRESS_FIELD = {"scn": "press_crest", "mcn": "press_sacrum"}
 
 Urgency = Literal["emergency", "today"]
@@ -113,8 +142,51 @@ class Answers:
     long_lasting: bool
     red_flags: frozenset[str]  # ids of the red flags answered "yes"
 
+    @property
+    def pain_sites(self) -> frozenset[str]:
+        return frozenset(s for place in self.where for s in PLACE_SITES[place])
+
+    @property
+    def aggravated_by(self) -> frozenset[str]:
+        return frozenset(f for m in self.worse_with for f in MOVEMENT_FACTORS[m])
+
 
 Status = bool | None  # True: the answer fits; False: it does not; None: a clinician checks it
+Rule = Callable[[Answers, str], Status]  # (answers, nerve) -> status of one check
+
+
+def _pain_at(sites: tuple[str, ...]) -> Rule:
+    return lambda answers, nerve: bool(answers.pain_sites & set(sites))
+
+
+def _aggravated(answers: Answers, nerve: str) -> Status:
+    return bool(answers.aggravated_by)
+
+
+def _pressing_brings_on_the_pain(answers: Answers, nerve: str) -> Status:
+    field = PRESS_FIELD.get(nerve)
+    return None if field is None else {"yes": True, "no": False}.get(getattr(answers, field))
+
+
+def _clinician(answers: Answers, nerve: str) -> Status:
+    return None
+
+
+#: What the answers say about each criterion check of the engine (``cluneal.core.criteria``).
+ANSWERED: dict[str, Rule] = {
+    **{check: _pain_at(sites) for check, sites in PAIN_CHECK_SITES.items()},
+    "aggravated_by_movement_or_posture": _aggravated,
+    "reproduces_complaint": _pressing_brings_on_the_pain,
+    # The maximal tender point and its distance in mm from the midline or the PSIS: an
+    # examination. Pressing one's own back answers reproduction only (and even a clinician's
+    # palpation is "not very reliable", E4).
+    "tender_point": _clinician,
+    # Numbness or pain spreading when the point is pressed (Tinel-like): not asked, the pressing
+    # questions ask about the usual pain.
+    "radiation_on_pressure": _clinician,
+    "relief_with_block": _clinician,
+    "unilateral_pain": _clinician,  # the side of the pain is not asked
+}
 
 
 @dataclass(frozen=True)
@@ -147,16 +219,7 @@ class Outcome:
 def check_status(check: str, nerve: str, answers: Answers) -> Status:
     """What the answers say about one criterion check; ``None`` when only an examination (or
     a nerve block) can tell."""
-    if check == "pain_iliac_crest_or_buttock":
-        return bool(answers.where & {"low_back", "buttock"})
-    if check == "pain_buttock":
-        return "buttock" in answers.where
-    if check == "aggravated_by_movement_or_posture":
-        return bool(answers.worse_with - {"none"})
-    if check in ("tender_point", "reproduces_complaint") and nerve in PRESS_FIELD:
-        press = getattr(answers, PRESS_FIELD[nerve])
-        return {"yes": True, "no": False}.get(press)
-    return None
+    return ANSWERED[check](answers, nerve)
 
 
 def match(criteria: CriteriaSet, answers: Answers) -> SetMatch:

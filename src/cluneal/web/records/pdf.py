@@ -14,6 +14,7 @@ from fpdf.enums import XPos, YPos
 
 from cluneal.core.assessment import Assessment, Cited
 from cluneal.core.case import History
+from cluneal.core.scores import odi_caution
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.web.records.mapping import case_json
@@ -221,7 +222,8 @@ def _score(key: str, s: dict[str, Any], pack: KnowledgePack) -> str:
         text = "no section answered"
     else:
         text = f"{s['score']}/24"
-    return f"{name}: {text}{cites}"
+    caution = odi_caution(s, pack) if key == "odi" else None
+    return f"{name}: {text}{cites}" + (f". {_cited(caution)}" if caution else "")
 
 
 def _chart(pdf: _Letter, t: Timeline) -> None:

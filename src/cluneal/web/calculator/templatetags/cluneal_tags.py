@@ -47,6 +47,14 @@ def cite(pack: KnowledgePack, sources: tuple[str, ...] | list[str]) -> SafeStrin
     return format_html('<span class="cites">[{}]</span>', links)
 
 
+@register.simple_tag
+def opinion(pack: KnowledgePack, sources: tuple[str, ...] | list[str]) -> str:
+    """Says which of some sources are expert opinion (the seed interview), so that a number
+    resting on them is not read as established: " (expert opinion: E2)"."""
+    ids = [s for s in sources if (src := pack.sources.get(s)) and src.grade == "expert_opinion"]
+    return f" (expert opinion: {', '.join(ids)})" if ids else ""
+
+
 @register.filter
 def label(value: str) -> str:
     from cluneal.web.calculator.choices import LABELS

@@ -39,10 +39,13 @@ PRESSING = Section(
         ),
         para(
             "For the middle nerves, they press just below the bony bump at the back of your "
-            "pelvis, on the band of tissue beside the sacrum. The spot is within about 4 cm "
-            "(under 2 inches) below the bump.",
+            "pelvis, on the band of tissue beside the sacrum.",
             "S14",
             "S31",
+        ),
+        para(
+            "One expert says the spot is within about 4 cm (under 2 inches) below the bump. "
+            "This is his opinion.",
             "E2",
         ),
         para(
