@@ -203,6 +203,7 @@ def test_every_field_of_the_wrong_type_gets_400_naming_it(ehr, fhir, service):
         ("prefetch.patient.resourceType", "Observation", f"must be Patient {LEFT_OUT} Observation"),
         ("prefetch.conditions.resourceType", "Condition", f"must be Bundle {LEFT_OUT} Condition"),
         ("prefetch.orders.entry[0].resource.resourceType", "", "must not be empty"),
+        ("prefetch.orders.entry[0].resource.resourceType", "  ", "must not be empty"),
         ("context.patientId", "p1\x00", nul),
         ("prefetch.conditions.entry[0].resource.code.coding[0].code", "\x00", nul),
         ("prefetch.procedures.entry[0].resource.id", "\ud800", SURROGATE),

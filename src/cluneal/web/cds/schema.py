@@ -102,48 +102,129 @@ class Check:
         return True
 
     def strings(self, node: Mapping[str, Any], path: str, *keys: str) -> None:
+        """Optional string members of ``node``; the path is built only for a problem."""
         for key in keys:
-            self.string(node.get(key), f"{path}.{key}")
+            value = node.get(key)
+            if value is not None and not _plain(value):
+                self.string(value, f"{path}.{key}")
+
+
+def _plain(value: Any) -> bool:
+    """The common case, decided fast: a string of ASCII without NUL (always well-formed)."""
+    return type(value) is str and value.isascii() and "\x00" not in value
+
+
+# The FHIR checks below run over every prefetched resource (a hundred or more per request):
+# each value is first tested by the fast common case, and the full check, which builds the
+# JSON path, runs only for a value that is not plainly right.
 
 
 def _codeable_concept(check: Check, value: Any, path: str) -> None:
-    if not check.obj(value, path):
+    if type(value) is not dict:
+        check.obj(value, path)
         return
-    check.string(value.get("text"), f"{path}.text")
+    check.strings(value, path, "text")
     codings = value.get("coding")
-    if check.array(codings, f"{path}.coding"):
-        for i, coding in enumerate(codings):
-            if check.obj(coding, f"{path}.coding[{i}]", required=True):
-                check.strings(coding, f"{path}.coding[{i}]", "system", "code", "display")
+    if codings is None:
+        return
+    if type(codings) is not list:
+        check.array(codings, f"{path}.coding")
+        return
+    for i, coding in enumerate(codings):
+        if type(coding) is dict:
+            check.strings(coding, f"{path}.coding[{i}]", "system", "code", "display")
+        else:
+            check.obj(coding, f"{path}.coding[{i}]", required=True)
+
+
+def _plain_concept(value: Any) -> bool:
+    if type(value) is not dict:
+        return False
+    text, codings = value.get("text"), value.get("coding")
+    if text is not None and not _plain(text):
+        return False
+    if codings is None:
+        return True
+    if type(codings) is not list:
+        return False
+    for coding in codings:
+        if type(coding) is not dict:
+            return False
+        for key in ("system", "code", "display"):
+            if (field := coding.get(key)) is not None and not _plain(field):
+                return False
+    return True
+
+
+def _plain_resource(value: dict[str, Any], kind: str, order: bool) -> bool:
+    """Whether a resource that is not a Bundle is plainly right (the fast common case)."""
+    if (rid := value.get("id")) is not None and not _plain(rid):
+        return False
+    if order or kind in FEATURE_TYPES:
+        if (code := value.get("code")) is not None and not _plain_concept(code):
+            return False
+        for key in STATUS_FIELDS:
+            status = value.get(key)
+            if status is not None and not _plain(status) and not _plain_concept(status):
+                return False
+    if kind == "Patient":
+        for key in ("gender", "birthDate"):
+            if (field := value.get(key)) is not None and not _plain(field):
+                return False
+    return True
+
+
+def _plainly(value: Any, order: bool) -> bool:
+    """Whether ``value`` is plainly a right resource, not a Bundle (the fast common case)."""
+    if type(value) is not dict:
+        return False
+    kind = value.get("resourceType")
+    return (
+        kind != "Bundle"
+        and _plain(kind)
+        and bool(kind.strip())
+        and _plain_resource(value, kind, order)
+    )
 
 
 def check_resource(check: Check, value: Any, path: str, *, order: bool = False) -> str | None:
     """Check one resource at ``path``; its resourceType, or None when it has none."""
-    if not check.obj(value, path, required=True):
+    if _plainly(value, order):
+        return value["resourceType"]  # type: ignore[no-any-return]
+    if type(value) is not dict:
+        check.obj(value, path, required=True)
         return None
     kind = value.get("resourceType")
     if not check.string(kind, f"{path}.resourceType", required=True, non_empty=True):
         return None
-    check.string(value.get("id"), f"{path}.id")
+    check.strings(value, path, "id")
     if order or kind in FEATURE_TYPES:
-        _codeable_concept(check, value.get("code"), f"{path}.code")
+        if (code := value.get("code")) is not None:
+            _codeable_concept(check, code, f"{path}.code")
         for key in STATUS_FIELDS:
             status = value.get(key)
-            if isinstance(status, dict):
+            if status is None or _plain(status):
+                continue
+            if type(status) is dict:
                 _codeable_concept(check, status, f"{path}.{key}")
-            elif status is not None and not isinstance(status, str):
-                check.add(f"{path}.{key}", f"must be a code or an object, not {json_type(status)}")
-            else:
+            elif type(status) is str:
                 check.string(status, f"{path}.{key}")
+            else:
+                check.add(f"{path}.{key}", f"must be a code or an object, not {json_type(status)}")
     if kind == "Patient":
         check.strings(value, path, "gender", "birthDate")
     if kind == "Bundle":
         entries = value.get("entry")
-        if check.array(entries, f"{path}.entry"):
+        if entries is not None and type(entries) is not list:
+            check.array(entries, f"{path}.entry")
+        elif entries:
             for i, entry in enumerate(entries):
-                where = f"{path}.entry[{i}]"
-                if check.obj(entry, where, required=True) and entry.get("resource") is not None:
-                    check_resource(check, entry["resource"], f"{where}.resource", order=order)
+                if type(entry) is not dict:
+                    check.obj(entry, f"{path}.entry[{i}]", required=True)
+                elif (resource := entry.get("resource")) is not None and not _plainly(
+                    resource, order
+                ):
+                    check_resource(check, resource, f"{path}.entry[{i}].resource", order=order)
     return kind
 
 
