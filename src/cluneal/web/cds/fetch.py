@@ -125,7 +125,7 @@ def resolve(host: str, port: int, networks: Iterable[IPNetwork], path: str) -> l
     return addresses
 
 
-def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+def _connect(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
     error: OSError = OSError("no address")
     for address in addresses:
         try:

@@ -179,12 +179,9 @@ def _plainly(value: Any, order: bool) -> bool:
     if type(value) is not dict:
         return False
     kind = value.get("resourceType")
-    return (
-        kind != "Bundle"
-        and _plain(kind)
-        and bool(kind.strip())
-        and _plain_resource(value, kind, order)
-    )
+    if not isinstance(kind, str) or kind == "Bundle" or not _plain(kind) or not kind.strip():
+        return False
+    return _plain_resource(value, kind, order)
 
 
 def check_resource(check: Check, value: Any, path: str, *, order: bool = False) -> str | None:
