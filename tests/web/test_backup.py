@@ -612,3 +612,310 @@ def test_backup_file_is_not_readable_by_others(database: Database, tmp_path: Pat
     target = tmp_path / "cluneal.backup"
     backup(database.config, target)
     assert target.stat().st_mode & 0o077 == 0
+
+
+# --- incomplete or tampered backups --------------------------------------------------------
+#
+# Each bad backup is made from the seeded template: a copy with some SQL run on it (or, on
+# PostgreSQL, tables left out of the dump), so that it is a well-formed file of the engine and
+# only the check of its contents can refuse it.
+
+NEW_AUDIT_MIGRATION = "0003_no_replace_no_truncate"
+INCOMPLETE = "not a complete Cluneal backup; nothing was changed"
+
+
+def variant(
+    database: Database,
+    where: Path,
+    request: pytest.FixtureRequest,
+    *,
+    sql: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> Path:
+    """A backup of the seeded template with ``sql`` run on it and ``exclude`` left out."""
+    path = where / f"variant-{secrets.token_hex(4)}.backup"
+    if database.engine == "sqlite":
+        src = sqlite3.connect(request.getfixturevalue("sqlite_template"))
+        dst = sqlite3.connect(path)
+        src.backup(dst)
+        src.close()
+        dst.execute("PRAGMA foreign_keys=OFF")
+        for table in exclude:
+            dst.execute(f'DROP TABLE "{table}"')
+        for statement in sql:
+            dst.execute(statement)
+        dst.commit()
+        dst.execute("PRAGMA journal_mode=DELETE")
+        dst.close()
+        return path
+    template = request.getfixturevalue("pg_template")
+    name = create_pg_database(template=template) if sql else template
+    try:
+        if sql:
+            with psycopg.connect(f"{PG_SERVER}/{name}", autocommit=True) as con:
+                for statement in sql:
+                    con.execute(statement)  # type: ignore[arg-type]
+        done = subprocess.run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--file",
+                str(path),
+                *(f"--exclude-table=public.{t}" for t in exclude),
+                f"{PG_SERVER}/{name}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=SUBPROCESS_TIMEOUT,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    finally:
+        if sql:
+            drop_pg_database(name)
+    return path
+
+
+def schema(db: Database) -> Any:
+    """Every table, trigger and function of the database, with its definition."""
+    if db.engine == "sqlite":
+        return db.query("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+    return (
+        db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"),
+        db.query(
+            "SELECT tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger"
+            " WHERE NOT tgisinternal ORDER BY 1"
+        ),
+        db.query(
+            "SELECT proname, prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE nspname = 'public' ORDER BY 1"
+        ),
+    )
+
+
+def table_names(db: Database) -> list[str]:
+    if db.engine == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    return sorted(r[0] for r in db.query(sql))
+
+
+def refused(db: Database, bad: Path) -> list[str]:
+    """The problems for which restoring ``bad`` is refused (asserting that it is)."""
+    with pytest.raises(BackupError) as failed:
+        restore(db.config, bad)
+    assert str(failed.value) == f"{bad}: {INCOMPLETE}", str(failed.value)
+    return failed.value.problems
+
+
+def cli_refuses(db: Database, bad: Path, problems: list[str]) -> None:
+    done = run_cluneal(["restore", str(bad), "--yes"], db.env)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"cluneal: {bad}: {INCOMPLETE}", *(f"  {p}" for p in problems)]
+    assert "restored" not in done.stdout
+
+
+def audit_is_append_only(db: Database) -> None:
+    for sql in ("DELETE FROM audit_auditevent", "UPDATE audit_auditevent SET actor = 'x'"):
+        with pytest.raises((sqlite3.DatabaseError, psycopg.Error)):
+            db.query(sql)
+
+
+def test_a_backup_missing_any_table_is_refused_and_changes_nothing(
+    database: Database, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    rows, before = database.rows(), schema(database)
+    tables = [t for t in table_names(database) if t != "django_migrations"]
+    assert len(tables) >= 25
+    for table in tables:
+        bad = variant(database, tmp_path, request, exclude=(table,))
+        problems = refused(database, bad)
+        assert problems[0] == f"table {table} is missing", table
+        # Without its table, the audit trail's triggers are gone too, and said so.
+        assert len(problems) == 1 or table == "audit_auditevent", problems
+        assert all(p.startswith("audit trigger ") for p in problems[1:]), problems
+    only = ("records_patient", "records_visit", "audit_auditevent")
+    some = variant(database, tmp_path, request, exclude=tuple(set(tables) - set(only)))
+    problems = refused(database, some)
+    assert problems == [f"table {t} is missing" for t in sorted(set(tables) - set(only))]
+    none = variant(database, tmp_path, request, exclude=("django_migrations",))
+    with pytest.raises(BackupError, match="not a Cluneal database"):
+        restore(database.config, none)
+    cli_refuses(database, some, problems)
+    assert (database.rows(), schema(database)) == (rows, before)
+    # Nothing broke for the next restore: a good backup still goes in.
+    good = tmp_path / "good.backup"
+    backup(database.config, good)
+    change_everything(database)
+    restore(database.config, good)
+    assert database.rows() == rows
+
+
+def test_a_backup_whose_migrations_do_not_fit_this_version_is_refused(
+    database: Database, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    rows, before = database.rows(), schema(database)
+    apps = sorted({r[0] for r in database.query("SELECT app FROM django_migrations")})
+    m = "DELETE FROM django_migrations WHERE app = '{}' AND name = '{}'"
+    add = "INSERT INTO django_migrations (app, name, applied) VALUES ('{}', '{}', '2026-01-01')"
+    newer = "is not one of this version's (a newer Cluneal made the backup)"
+    future = "0099_from_the_future"
+    cases = [
+        (
+            [m.format("records", "0001_initial")],
+            ["migration records.0002_treatment_follow_up is recorded without records.0001_initial"],
+        ),
+        (
+            [m.format("audit", "0001_initial")],
+            ["migration audit.0002_append_only is recorded without audit.0001_initial"],
+        ),
+        (
+            [m.format("audit", "0002_append_only")],
+            [f"migration audit.{NEW_AUDIT_MIGRATION} is recorded without audit.0002_append_only"],
+        ),
+        (
+            [m.format("contenttypes", "0001_initial")],
+            [
+                "migration auth.0001_initial is recorded without contenttypes.0001_initial",
+                "migration contenttypes.0002_remove_content_type_name is recorded without"
+                " contenttypes.0001_initial",
+            ],
+        ),
+        ([add.format("records", future)], [f"migration records.{future} {newer}"]),
+        ([add.format("nosuchapp", "0001_initial")], [f"migration nosuchapp.0001_initial {newer}"]),
+        (["DELETE FROM django_migrations WHERE app = 'cds'"], ["no migration of cds is recorded"]),
+        (["DELETE FROM django_migrations"], [f"no migration of {a} is recorded" for a in apps]),
+    ]  # fmt: skip
+    for sql, expected in cases:
+        bad = variant(database, tmp_path, request, sql=tuple(sql))
+        assert refused(database, bad) == expected, sql
+    cli_refuses(database, bad, expected)
+    assert (database.rows(), schema(database)) == (rows, before)
+
+
+def trigger_cases(engine: str) -> list[tuple[list[str], list[str]]]:
+    missing = "audit trigger {} is missing (the trail could be rewritten)"
+    if engine == "sqlite":
+        names = ["audit_no_update", "audit_no_delete", "audit_no_replace", "audit_positive_id"]
+        noop = (
+            "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditevent BEGIN SELECT 1; END"
+        )
+        never = (
+            "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent WHEN 0"
+            " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+        )
+        return [
+            *(([f"DROP TRIGGER {n}"], [missing.format(n)]) for n in names),
+            ([f"DROP TRIGGER {n}" for n in names], [missing.format(n) for n in sorted(names)]),
+            (
+                ["DROP TRIGGER audit_no_update", noop],
+                [f"audit trigger audit_no_update is not as Cluneal makes it: {noop}"],
+            ),
+            (
+                ["DROP TRIGGER audit_no_delete", never],
+                [f"audit trigger audit_no_delete is not as Cluneal makes it: {never}"],
+            ),
+        ]
+    function = "audit trigger function audit_append_only() is missing or changed"
+    only_update = (
+        "CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit_auditevent"
+        " FOR EACH ROW EXECUTE FUNCTION audit_append_only()"
+    )
+    never = (
+        "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit_auditevent"
+        " FOR EACH ROW WHEN (false) EXECUTE FUNCTION audit_append_only()"
+    )
+    changed = "audit trigger audit_append_only is not as Cluneal makes it: "
+    drop = "DROP TRIGGER {} ON audit_auditevent"
+    return [
+        ([drop.format("audit_append_only")], [missing.format("audit_append_only")]),
+        ([drop.format("audit_no_truncate")], [missing.format("audit_no_truncate")]),
+        (
+            ["DROP FUNCTION audit_append_only() CASCADE"],
+            [missing.format("audit_append_only"), missing.format("audit_no_truncate"), function],
+        ),
+        (
+            [
+                "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$"
+                " BEGIN RETURN NULL; END; $$ LANGUAGE plpgsql"
+            ],
+            [function],
+        ),
+        (
+            [drop.format("audit_append_only"), only_update],
+            [changed + "('BEFORE', frozenset({'UPDATE'}), 'ROW', 'audit_append_only')"],
+        ),
+        (
+            [drop.format("audit_append_only"), never],
+            [
+                changed + "CREATE TRIGGER audit_append_only BEFORE DELETE OR UPDATE ON"
+                " public.audit_auditevent FOR EACH ROW WHEN (false) EXECUTE FUNCTION"
+                " public.audit_append_only()"
+            ],
+        ),
+        (
+            ["ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only"],
+            ["audit trigger audit_append_only is disabled"],
+        ),
+        (
+            ["ALTER TABLE audit_auditevent ENABLE REPLICA TRIGGER audit_no_truncate"],
+            ["audit trigger audit_no_truncate is disabled"],
+        ),
+        (
+            ["ALTER TABLE audit_auditevent DISABLE TRIGGER USER"],
+            [
+                "audit trigger audit_append_only is disabled",
+                "audit trigger audit_no_truncate is disabled",
+            ],
+        ),
+    ]
+
+
+def test_a_backup_whose_audit_triggers_were_dropped_or_changed_is_refused(
+    database: Database, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Restoring such a backup would leave an audit trail that can be rewritten."""
+    rows, before = database.rows(), schema(database)
+    cases = trigger_cases(database.engine)
+    for sql, expected in cases:
+        bad = variant(database, tmp_path, request, sql=tuple(sql))
+        assert refused(database, bad) == expected, sql
+    cli_refuses(database, bad, expected)
+    assert (database.rows(), schema(database)) == (rows, before)
+    audit_is_append_only(database)
+
+
+def test_a_backup_from_before_the_last_audit_migration_is_restored_and_brought_up_to_date(
+    database: Database, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A backup made by the previous version (audit triggers of 0002 only) is complete for its
+    version: it is restored, then migrated, so the new triggers are in place at once."""
+    if database.engine == "sqlite":
+        sql = ("DROP TRIGGER audit_no_replace", "DROP TRIGGER audit_positive_id")
+    else:
+        sql = ("DROP TRIGGER audit_no_truncate ON audit_auditevent",)
+    forget = f"DELETE FROM django_migrations WHERE name = '{NEW_AUDIT_MIGRATION}'"
+    old = variant(database, tmp_path, request, sql=(*sql, forget))
+    rows = database.rows()
+    change_everything(database)
+    done = run_cluneal(["restore", str(old), "--yes"], database.env)
+    assert done.returncode == 0, done.stderr
+    assert "brought up to date" in done.stdout
+    assert database.rows() == rows
+    assert database.query(
+        "SELECT count(*) FROM django_migrations WHERE name = ?", (NEW_AUDIT_MIGRATION,)
+    ) == [(1,)]
+    assert schema(database) == schema_of_template(database, request)
+    audit_is_append_only(database)
+
+
+def schema_of_template(database: Database, request: pytest.FixtureRequest) -> Any:
+    if database.engine == "sqlite":
+        path = request.getfixturevalue("sqlite_template")
+        return Database("sqlite", f"sqlite:///{path}", database.data_dir).query(
+            "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        )
+    name = request.getfixturevalue("pg_template")
+    return schema(Database("postgres", f"{PG_SERVER}/{name}", database.data_dir))

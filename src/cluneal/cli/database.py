@@ -42,18 +42,32 @@ def backup_command(file: Path) -> None:
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the database with the backup in FILE.
 
-    The backup is checked first (SQLite: integrity check and Cluneal's tables; PostgreSQL:
-    a readable pg_dump archive); a bad file changes nothing and exits with status 2.
-    Stop the server before restoring.
+    The whole backup is checked first: a readable database of the configured engine (SQLite
+    file or pg_dump archive), this version's migrations (or an earlier version's, brought up
+    to date after the restore), every table they create, and the audit trail's triggers. A
+    bad file changes nothing and exits with status 2, listing what is wrong. Stop the server
+    before restoring.
     """
-    from cluneal.web.backup import BackupError, restore
+    from cluneal.web.backup import BackupError, behind, check, restore
 
-    if not file.is_file():
-        fail(f"{file}: no such file")
+    db = _database()
+    try:
+        check(db, file)
+    except BackupError as exc:
+        fail(str(exc), exc.problems)
     if not yes:
         click.confirm("This replaces every record in the database. Continue?", abort=True)
     try:
-        restore(_database(), file)
+        contents = restore(db, file)
     except BackupError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.problems)
+    if behind(contents):
+        from django.core.management import call_command
+        from django.db import connections
+
+        connections.close_all()
+        call_command("migrate", interactive=False, verbosity=0)
+        click.echo(
+            "The backup was made by an earlier version; its database was brought up to date."
+        )
     click.echo(f"Database restored from {file}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
+import urllib.parse
 from pathlib import Path
 
 import platformdirs
@@ -61,6 +63,77 @@ def env_json_object(name: str, default: dict[str, str]) -> dict[str, str]:
     ):
         raise ConfigError(f"{name}: expected a JSON object mapping strings to strings")
     return value
+
+
+def base_url(text: str) -> str:
+    """An http(s) base URL in one canonical form (lower-case scheme and host, no default port,
+    no trailing slash), or :class:`ValueError` saying what is wrong. Userinfo, a query, a
+    fragment, percent-escapes, backslashes, dot segments and non-ASCII text are refused, so two
+    spellings of one base compare equal and no spelling hides another host or path."""
+    if not text.isascii() or not text.isprintable() or any(c in text for c in " \\%?#"):
+        raise ValueError("not a plain ASCII URL without spaces, backslashes, %, ? or #")
+    parts = urllib.parse.urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError("not an http or https URL")
+    if "@" in parts.netloc:
+        raise ValueError("a user name or password in the URL")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ValueError("no host")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("not a valid port") from None
+    segments = parts.path.split("/")
+    if any(s in (".", "..") for s in segments) or "//" in parts.path:
+        raise ValueError("dot segments or empty segments in the path")
+    shown = f"[{host}]" if ":" in host else host
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        shown += f":{port}"
+    return f"{scheme}://{shown}{parts.path.rstrip('/')}"
+
+
+def env_base_urls(name: str) -> dict[str, list[str]]:
+    """A JSON object mapping keys to lists of http(s) base URLs (see :func:`base_url`), e.g.
+    ``{"https://ehr.example.org/": ["https://fhir.example.org/r4"]}``."""
+    raw = env_str(name)
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name}: not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(u, str) for u in v)
+        for k, v in value.items()
+    ):
+        raise ConfigError(f"{name}: expected a JSON object mapping strings to lists of URLs")
+    out: dict[str, list[str]] = {}
+    for key, urls in value.items():
+        out[key] = []
+        for url in urls:
+            try:
+                out[key].append(base_url(url))
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {url!r} for {key!r}: {exc}") from None
+    return out
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def env_networks(name: str) -> list[IPNetwork]:
+    """Comma-separated IP networks in CIDR form, e.g. ``10.20.0.0/16,fd00::/8``."""
+    out: list[IPNetwork] = []
+    for item in env_list(name, []):
+        try:
+            out.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name}={item!r}: expected an IP network such as 10.0.0.0/8 ({exc})"
+            ) from None
+    return out
 
 
 def data_dir() -> Path:

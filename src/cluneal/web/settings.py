@@ -7,10 +7,12 @@ import dj_database_url
 from cluneal.web.env import (
     ConfigError,
     data_dir,
+    env_base_urls,
     env_bool,
     env_int,
     env_json_object,
     env_list,
+    env_networks,
     env_str,
     secret_key,
 )
@@ -145,6 +147,13 @@ CLUNEAL_SCREENING_MAX_UPLOAD = env_int("CLUNEAL_SCREENING_MAX_UPLOAD", 500_000_0
 CLUNEAL_FHIR_MAX_BYTES = env_int("CLUNEAL_FHIR_MAX_BYTES", 10_000_000, 10_000, 100_000_000)
 CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)
 CLUNEAL_CDS_MAX_BYTES = env_int("CLUNEAL_CDS_MAX_BYTES", 5_000_000, 10_000, 100_000_000)
+# The FHIR servers each trusted issuer may send as fhirServer, {"iss": ["https://fhir base"]}:
+# the EHR's access token goes to no other address.
+CLUNEAL_CDS_FHIR_SERVERS = env_base_urls("CLUNEAL_CDS_FHIR_SERVERS")
+if unknown := sorted(set(CLUNEAL_CDS_FHIR_SERVERS) - set(CLUNEAL_CDS_TRUSTED_ISSUERS)):
+    raise ConfigError(f"CLUNEAL_CDS_FHIR_SERVERS: {unknown} not in CLUNEAL_CDS_TRUSTED_ISSUERS")
+# Private, loopback and link-local addresses a FHIR server may resolve to (none by default).
+CLUNEAL_CDS_FHIR_NETWORKS = env_networks("CLUNEAL_CDS_FHIR_NETWORKS")
 
 # Security headers and cookies, on by default.
 SECURE_CONTENT_TYPE_NOSNIFF = True

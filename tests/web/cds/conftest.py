@@ -4,6 +4,7 @@ on loopback for the CDS Hooks tests."""
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import json
 import threading
 import time
@@ -136,7 +137,8 @@ def request(hook: str, *, conditions=(), procedures=(), orders=(), drafts=None, 
 
 
 class FhirServer:
-    """A FHIR server on loopback answering searches from a dict, checking the bearer token."""
+    """A FHIR server on loopback answering searches from a dict, checking the bearer token; a
+    route ``{"$redirect": [status, url]}`` redirects. ``seen`` lists every request received."""
 
     def __init__(self, routes: dict[str, Any], token: str) -> None:
         self.routes, self.token, self.seen = routes, token, []
@@ -150,6 +152,11 @@ class FhirServer:
                     self.end_headers()
                     return
                 body = outer.routes.get(self.path)
+                if isinstance(body, dict) and "$redirect" in body:  # {"$redirect": [301, url]}
+                    self.send_response(body["$redirect"][0])
+                    self.send_header("Location", body["$redirect"][1])
+                    self.end_headers()
+                    return
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", "application/fhir+json")
                 self.end_headers()
@@ -168,13 +175,26 @@ class FhirServer:
         self.httpd.server_close()
 
 
-@pytest.fixture
-def fhir_server() -> Iterator[Any]:
-    servers: list[FhirServer] = []
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
-    def start(routes: dict[str, Any], token: str = "opaque-token") -> FhirServer:
+
+@pytest.fixture
+def fhir_server(settings) -> Iterator[Any]:
+    """Starts FHIR servers on loopback; each is configured as the test EHR's FHIR server
+    (``allow=False``: it runs, but is not configured) and loopback as an allowed network."""
+    servers: list[FhirServer] = []
+    settings.CLUNEAL_CDS_FHIR_SERVERS = {ISSUER: []}
+    settings.CLUNEAL_CDS_FHIR_NETWORKS = [LOOPBACK]
+
+    def start(
+        routes: dict[str, Any], token: str = "opaque-token", *, allow: bool = True
+    ) -> FhirServer:
         server = FhirServer(routes, token)
         servers.append(server)
+        if allow:
+            settings.CLUNEAL_CDS_FHIR_SERVERS = {
+                ISSUER: [*settings.CLUNEAL_CDS_FHIR_SERVERS[ISSUER], server.url]
+            }
         return server
 
     yield start

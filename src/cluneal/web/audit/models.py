@@ -1,8 +1,9 @@
 """The audit trail: who read or changed which patient's data, when, and what changed.
 
 The log is append-only. No page edits or deletes it, the model refuses ``save`` of an existing
-row and ``delete``, and database triggers (created by the migration, on SQLite and PostgreSQL)
-reject UPDATE and DELETE from anything else.
+row and ``delete``, and database triggers (created by migrations 0002 and 0003, on SQLite and
+PostgreSQL) reject from any client UPDATE, DELETE, UPSERT, SQLite's REPLACE (which deletes
+without firing DELETE triggers) and PostgreSQL's TRUNCATE.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +20,14 @@ from cluneal.core import assess, parse_case
 from cluneal.interop import cds
 from cluneal.interop.fhir_case import read_fhir
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.knowledge.reader import Invalid, Problem
 from cluneal.web.accounts.access import admin_sites
+from cluneal.web.api import problems_response
 from cluneal.web.calculator.form import form_data
 from cluneal.web.cds.auth import AuthError, remember_jti, verify
-from cluneal.web.cds.fetch import MissingData, resolve_prefetch
+from cluneal.web.cds.fetch import MissingData, Refused, resolve_prefetch
 from cluneal.web.cds.models import CardFeedback, IssuedCard, Outcome
+from cluneal.web.cds.schema import bundle_resources, read_feedback, read_hook_request
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +36,22 @@ def _error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
 
+def _problems(status: int, detail: str, problems: Iterable[Problem]) -> JsonResponse:
+    return problems_response(list(problems), detail, status)
+
+
 def _public_url(request: HttpRequest) -> str:
     return settings.CLUNEAL_PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
 
 
 def _authenticate(request: HttpRequest) -> dict[str, Any] | JsonResponse:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or len(header) > 10_000:
+    """The verified claims of the request's token, its ``jti`` recorded; or a bare 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
         log.info("CDS request refused: no bearer token")
         return _error(401, "unauthorized")
     try:
-        claims = verify(header[7:].strip(), _public_url(request) + request.path)
+        claims = verify(token.strip(), _public_url(request) + request.path)
         remember_jti(claims)
     except AuthError as exc:
         log.info("CDS request refused: %s", exc)
@@ -52,19 +59,58 @@ def _authenticate(request: HttpRequest) -> dict[str, Any] | JsonResponse:
     return claims
 
 
+def _too_large() -> JsonResponse:
+    limit = settings.CLUNEAL_CDS_MAX_BYTES
+    return _error(413, f"the body is over the limit of {limit:,} bytes (CLUNEAL_CDS_MAX_BYTES)")
+
+
+def _read_limited(request: HttpRequest) -> bytes | JsonResponse:
+    """The raw body, read up to ``CLUNEAL_CDS_MAX_BYTES`` and no further: the one size limit of
+    the CDS endpoints (Django's own, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, is not involved).
+
+    With a Content-Length, a larger one is refused unread and at most that many bytes are read;
+    without one (chunked), the body is read when the server marks the stream as ending
+    (``wsgi.input_terminated``, as gunicorn does), and refused as soon as it passes the limit."""
+    limit = settings.CLUNEAL_CDS_MAX_BYTES
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if length:
+        if not (length.isascii() and length.isdigit()):
+            return _error(400, "the Content-Length header is not a number")
+        if int(length) > limit:
+            return _too_large()
+        stream: Any = request  # Django limits its stream to the Content-Length
+    elif request.META.get("wsgi.input_terminated"):
+        stream = request.META["wsgi.input"]
+    else:
+        return b""
+    chunks, size = [], 0
+    try:
+        while size <= limit:
+            chunk = stream.read(min(65_536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:  # the client went away mid-body
+        return _error(400, f"the body could not be read ({exc})")
+    if size > limit:
+        return _too_large()
+    return b"".join(chunks)
+
+
 def _body(request: HttpRequest) -> Any:
-    length = request.headers.get("Content-Length", "0")
-    if not length.isdigit() or int(length) > settings.CLUNEAL_CDS_MAX_BYTES:
-        return _error(413, "request too large")
+    """The JSON body, or the 413, 415 or 400 answer saying what is wrong with it."""
     if (request.content_type or "") != "application/json":
         return _error(415, "send application/json")
+    raw = _read_limited(request)
+    if isinstance(raw, JsonResponse):
+        return raw
     try:
-        data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return _error(400, "the body is not valid JSON")
-    if not isinstance(data, dict):
-        return _error(400, "the body must be a JSON object")
-    return data
+        return json.loads(raw)
+    except ValueError as exc:  # also bad UTF-8, and integers of more than 4300 digits
+        return _problems(400, "the body is not valid JSON", [Problem("", str(exc))])
+    except RecursionError:
+        return _problems(400, "the body is not valid JSON", [Problem("", "nested too deeply")])
 
 
 @csrf_exempt
@@ -74,39 +120,6 @@ def discovery(request: HttpRequest) -> HttpResponse:
     if isinstance(claims, JsonResponse):
         return claims
     return JsonResponse(cds.discovery())
-
-
-def _check_request(data: dict[str, Any], hook: str) -> str | None:
-    """What is wrong with a hook request, or None."""
-    if data.get("hook") != hook:
-        return f"this service answers the {hook} hook"
-    if not isinstance(data.get("hookInstance"), str):
-        return "hookInstance is required"
-    context = data.get("context")
-    if not isinstance(context, dict) or not isinstance(context.get("patientId"), str):
-        return "context.patientId is required"
-    if not isinstance(context.get("userId"), str):
-        return "context.userId is required"
-    if hook == "order-sign":
-        orders = context.get("draftOrders")
-        if not isinstance(orders, dict) or orders.get("resourceType") != "Bundle":
-            return "context.draftOrders must be a FHIR Bundle"
-    for key in ("prefetch", "fhirAuthorization"):
-        if data.get(key) is not None and not isinstance(data.get(key), dict):
-            return f"{key} must be an object"
-    if data.get("fhirServer") is not None and not isinstance(data.get("fhirServer"), str):
-        return "fhirServer must be a string"
-    return None
-
-
-def _entries(bundle: Any) -> list[dict[str, Any]]:
-    if not isinstance(bundle, dict):
-        return []
-    out = []
-    for entry in bundle.get("entry") or []:
-        if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
-            out.append(entry["resource"])
-    return out
 
 
 @csrf_exempt
@@ -121,21 +134,28 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
     if isinstance(data, JsonResponse):
         return data
     hook = cds.SERVICES[service_id]["hook"]
-    if problem := _check_request(data, hook):
-        return _error(400, problem)
     try:
-        prefetch = resolve_prefetch(data, cds.PREFETCH, settings.CLUNEAL_CDS_FHIR_TIMEOUT)
+        hook_request = read_hook_request(data, hook, cds.PREFETCH)
+    except Invalid as exc:
+        return _problems(400, "not a valid CDS Hooks request for this service", exc.problems)
+    try:
+        prefetch = resolve_prefetch(
+            hook_request, cds.PREFETCH, claims["iss"], settings.CLUNEAL_CDS_FHIR_TIMEOUT
+        )
+    except Refused as exc:
+        log.warning("CDS %s: FHIR server refused for %s: %s", service_id, claims["iss"], exc)
+        return _problems(412, "the FHIR server is not one this service may call", exc.problems)
     except MissingData as exc:
         log.info("CDS %s: %s", service_id, exc)
-        return _error(412, "prefetch data is missing and the FHIR server could not provide it")
-    patient = prefetch["patient"] if isinstance(prefetch.get("patient"), dict) else None
+        detail = "prefetch data is missing and the FHIR server could not provide it"
+        return _problems(412, detail, exc.problems)
     resources = [
-        r for key in ("conditions", "procedures", "orders") for r in _entries(prefetch[key])
+        r for key in ("conditions", "procedures", "orders") for r in bundle_resources(prefetch[key])
     ]
-    context = data["context"]
-    drafts = _entries(context.get("draftOrders")) if hook == "order-sign" else []
     pack = active_pack()
-    findings = read_fhir(resources, pack, patient=patient, draft_orders=drafts)
+    findings = read_fhir(
+        resources, pack, patient=prefetch["patient"], draft_orders=hook_request.draft_orders
+    )
     try:
         case = parse_case(findings.case)
     except Invalid as exc:
@@ -148,7 +168,7 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
         cards = cds.patient_view_cards(findings, assessment, pack, base, query)
     else:
         cards = cds.order_sign_cards(
-            findings, assessment, pack, base, context["patientId"], cds.block_order
+            findings, assessment, pack, base, hook_request.patient_id, cds.block_order
         )
     IssuedCard.objects.bulk_create(
         IssuedCard(
@@ -157,46 +177,6 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
         for c in cards
     )
     return JsonResponse({"cards": cards})
-
-
-def _parse_feedback(data: dict[str, Any]) -> list[dict[str, Any]] | str:
-    items = data.get("feedback")
-    if not isinstance(items, list) or not items:
-        return "feedback must be a non-empty list"
-    out = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("card"), str):
-            return f"feedback[{i}].card is required"
-        outcome = item.get("outcome")
-        if outcome not in Outcome.values:
-            return f"feedback[{i}].outcome must be accepted or overridden"
-        try:
-            when = dt.datetime.fromisoformat(
-                str(item.get("outcomeTimestamp")).replace("Z", "+00:00")
-            )
-        except ValueError:
-            return f"feedback[{i}].outcomeTimestamp must be an ISO 8601 date-time"
-        reason = item.get("overrideReason") or {}
-        coding = reason.get("reason") or {} if isinstance(reason, dict) else {}
-        if not isinstance(coding, dict):
-            return f"feedback[{i}].overrideReason.reason must be an object"
-        accepted = item.get("acceptedSuggestions") or []
-        if not isinstance(accepted, list):
-            return f"feedback[{i}].acceptedSuggestions must be a list"
-        out.append(
-            {
-                "card": item["card"][:64],
-                "outcome": outcome,
-                "outcome_timestamp": when if when.tzinfo else when.replace(tzinfo=dt.UTC),
-                "accepted_suggestions": [str(s.get("id")) for s in accepted if isinstance(s, dict)],
-                "override_code": str(coding.get("code", ""))[:100],
-                "override_system": str(coding.get("system", ""))[:300],
-                "override_comment": str(reason.get("userComment", ""))[:2000]
-                if isinstance(reason, dict)
-                else "",
-            }
-        )
-    return out
 
 
 @csrf_exempt
@@ -210,11 +190,12 @@ def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     data = _body(request)
     if isinstance(data, JsonResponse):
         return data
-    parsed = _parse_feedback(data)
-    if isinstance(parsed, str):
-        return _error(400, parsed)
+    try:
+        items = read_feedback(data)
+    except Invalid as exc:
+        return _problems(400, "not valid CDS Hooks feedback", exc.problems)
     with transaction.atomic():
-        for item in parsed:
+        for item in items:
             CardFeedback.objects.create(service=service_id, issuer=claims["iss"][:300], **item)
     return HttpResponse(status=200)
 
