@@ -57,6 +57,12 @@ BLOOD_COUNT = ("d2", CPT, "85025", "Complete blood count")
 Result = tuple[str, float, list[dict[str, Any]], float, float]  # outcome, ms, cards, lag ms, end
 
 
+#: The service refuses a token whose exp is more than 5 minutes ahead (CDS Hooks' own limit);
+#: tokens are signed before the load, so a run (server start and warm-up included) must fit.
+TOKEN_LIFE_S = 300
+MAX_SECONDS = 180
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=200, help="requests offered per second")
@@ -68,6 +74,11 @@ def arguments() -> argparse.Namespace:
         args.rate, args.seconds = 50, 5
     if args.rate <= 0 or args.seconds <= 0:
         parser.error("--rate and --seconds must be positive")
+    if args.seconds > MAX_SECONDS:
+        parser.error(
+            f"--seconds must be at most {MAX_SECONDS}: tokens are signed before the run "
+            f"and the service refuses any that live longer than {TOKEN_LIFE_S} s"
+        )
     return args
 
 
@@ -230,7 +241,7 @@ def main() -> int:
     n = round(args.rate * args.seconds)
     chosen = [(rng.choice(people)[0], OS if rng.random() < 0.2 else PV) for _ in range(n)]
     warm = [(people[k % PATIENTS][0], h) for k in range(WARM_UP) for h in HOOKS]
-    signing, valid = time.perf_counter(), args.seconds + 900
+    signing, valid = time.perf_counter(), TOKEN_LIFE_S
     discovery = [ehr.token(DISCOVERY, valid) for _ in range(BASELINE_N + WARM_UP)]
     warm_plan, plan = ([(p, h, ehr.token(HOOKS[h], valid)) for p, h in x] for x in (warm, chosen))
     signed, sign_s = len(discovery) + len(warm_plan) + n, time.perf_counter() - signing
