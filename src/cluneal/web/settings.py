@@ -122,8 +122,12 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "/accounts/login"
 LOGIN_REDIRECT_URL = "/records/"
 LOGOUT_REDIRECT_URL = "/accounts/login"
-# Lock a username after this many failed logins within the window, for the window.
+# Lock an account after this many failed logins within the window, for the window; and a client
+# address after this many failed logins for any accounts (0: no limit per address).
 CLUNEAL_LOGIN_MAX_FAILURES = env_int("CLUNEAL_LOGIN_MAX_FAILURES", 5, 1, 100)
+CLUNEAL_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "CLUNEAL_LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 0, 10_000
+)
 # Researchers see registry counts below this as "<N" (0: off); site administrators see all.
 CLUNEAL_REGISTRY_MIN_CELL = env_int("CLUNEAL_REGISTRY_MIN_CELL", 5, 0, 1000)
 CLUNEAL_LOGIN_LOCK_SECONDS = env_int("CLUNEAL_LOGIN_LOCK_SECONDS", 900, 1, 86_400)

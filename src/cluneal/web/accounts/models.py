@@ -46,11 +46,17 @@ class Membership(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed login; enough recent failures for a username lock it for a while."""
+    """A failed login; enough recent failures for an account, or from a client address, lock
+    it for a while (:mod:`cluneal.web.accounts.lockout`)."""
 
-    username = models.CharField(max_length=150, db_index=True)
+    username = models.CharField(
+        max_length=150, db_index=True, help_text="The account key: the normalised name."
+    )
     ip = models.GenericIPAddressField(null=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ip", "at"], name="login_failure_ip_at")]
 
     def __str__(self) -> str:
         return f"failed login for {self.username} at {self.at}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
@@ -13,22 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cluneal.web.accounts import lockout
 from cluneal.web.accounts.access import admin_sites, site_admin
-from cluneal.web.accounts.models import LoginFailure, Membership, Role, Site
+from cluneal.web.accounts.models import Membership, Role, Site
 from cluneal.web.audit.log import client_ip, record
 from cluneal.web.audit.models import Action
-
-
-def _locked(username: str) -> bool:
-    since = timezone.now() - dt.timedelta(seconds=settings.CLUNEAL_LOGIN_LOCK_SECONDS)
-    recent = LoginFailure.objects.filter(username__iexact=username, at__gte=since).count()
-    return recent >= settings.CLUNEAL_LOGIN_MAX_FAILURES
 
 
 @sensitive_post_parameters("password")
@@ -38,29 +30,31 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = settings.LOGIN_REDIRECT_URL
-    form = AuthenticationForm(request, data=request.POST or None)
-    status = 200
-    if request.method == "POST":
-        username = request.POST.get("username", "")[:150]
-        if _locked(username):
-            form = AuthenticationForm(request)
-            form.add_error(
-                None,
-                "Too many failed attempts: this account is locked for "
-                f"{settings.CLUNEAL_LOGIN_LOCK_SECONDS // 60} minutes.",
-            )
-            record(request, Action.LOGIN_FAILED, actor=username, changes={"locked": True})
-            status = 429
-        elif form.is_valid():
-            user = form.get_user()
-            login(request, user)
-            record(request, Action.LOGIN)
-            return HttpResponseRedirect(next_url)
-        else:
-            LoginFailure.objects.create(username=username, ip=client_ip(request))
-            record(request, Action.LOGIN_FAILED, actor=username)
-            status = 400
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    context: dict[str, object] = {"next": next_url}
+    if request.method != "POST":
+        context["form"] = AuthenticationForm(request)
+        return render(request, "accounts/login.html", context)
+    raw = request.POST.get("username", "")
+    name, key, ip = lockout.login_name(raw)[:200], lockout.account_key(raw), client_ip(request)
+    lock = lockout.locked(key, ip)
+    if lock is not None:
+        # Refused before the password is checked: a locked account answers the same whether
+        # the password is right or wrong, and the attempt does not extend the lock.
+        record(request, Action.LOGIN_FAILED, actor=name, changes={"locked": lock})
+        context["form"] = AuthenticationForm(request, initial={"username": name})
+        context["locked"] = lockout.lock_message()
+        response = render(request, "accounts/login.html", context, status=429)
+        response["Retry-After"] = str(settings.CLUNEAL_LOGIN_LOCK_SECONDS)
+        return response
+    form = AuthenticationForm(request, data=request.POST)
+    if form.is_valid():
+        login(request, form.get_user())
+        record(request, Action.LOGIN)
+        return HttpResponseRedirect(next_url)
+    lockout.fail(key, ip)
+    record(request, Action.LOGIN_FAILED, actor=name)
+    context["form"] = form
+    return render(request, "accounts/login.html", context, status=400)
 
 
 @require_POST
