@@ -28,13 +28,18 @@ class Site(models.Model):
 
 class Membership(models.Model):
     """A user's role at a site. Clinicians and site administrators read and write the site's
-    records; researchers see de-identified registry data only."""
+    records; researchers see de-identified registry data only.
+
+    A site administrator deactivates a membership, never the account: the person loses their
+    role at that site and keeps it at every other (:func:`cluneal.web.accounts.access.sites`
+    counts active memberships only)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
