@@ -2,7 +2,7 @@
 
 Every part of a path that names something is matched by a converter that accepts only what can
 name it (a UUID, one of the record's event kinds, a patient-link token): anything else matches
-no pattern and answers 404 before a view runs. ``tests/web/records/test_malformed_urls.py``
+no pattern and answers 404 before a view runs. ``tests/web/records/test_every_url.py``
 sends malformed values to every pattern of this map.
 """
 

@@ -1,10 +1,15 @@
-"""Malformed addresses and form values get 4xx, never a server error, and change nothing.
+"""Every URL pattern of the project, taken from Django's resolver (so a new page is covered the
+day it is added):
 
-Every URL pattern of the project is taken from Django's resolver (so a new page is covered the
-day it is added). Each part of its path is replaced in turn by each malformed value while the
-others stay valid, and the valid path is sent malformed query and form values (the names of the
-fields its page has, and more); each request goes as GET and as POST, by a site administrator
-(who is also a clinician of the records), a researcher, a superuser and an anonymous visitor.
+- malformed addresses and form values get 4xx, never a server error, and change nothing. Each
+  part of a path is replaced in turn by each malformed value while the others stay valid, and
+  the valid path is sent malformed query and form values (the names of the fields its page has,
+  and more); each request goes as GET and as POST, by a site administrator (who is also a
+  clinician of the records), a researcher, a superuser and an anonymous visitor;
+- every response a signed-in user gets, and every patient-link page, says ``no-store``;
+- every request to a patient-scoped address leaves exactly one audit entry naming the patient,
+  and another site's clinician probing it gets the 404 of an id that does not exist, audited as
+  a denied read.
 """
 
 from __future__ import annotations
@@ -245,4 +250,112 @@ def test_the_reported_malformed_requests_get_their_exact_answer(
     response = getattr(cast.client("carol"), method)(path, data)
     assert response.status_code == status
     assert body in response.content.decode()
+    assert state() == before
+
+
+# -- no-store ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_page_a_signed_in_user_opens_says_no_store(cast, time_machine):
+    time_machine.move_to("2026-11-08 12:00:00+00:00")
+    values = valid_values(cast)
+    root = get_user_model().objects.create_superuser("root", password=cast.password)
+    opened = []
+    for who in ("alice", "carol", "rita", "root"):
+        client = Client()
+        client.force_login(root if who == "root" else getattr(cast, who))
+        for route, name in ROUTES:
+            if name == "logout":
+                continue
+            response = client.get(fill(route, values))
+            if response.status_code == 200:
+                opened.append(name)
+                assert "no-store" in response.get("Cache-Control", ""), (who, name)
+    patient_data = {n for (n,) in [(r[1],) for r in ROUTES] if n.startswith(("patient", "visit"))}
+    assert patient_data <= set(opened)
+    assert {"patient_assessment", "fhir-everything", "event-edit", "site-audit"} <= set(opened)
+
+
+@pytest.mark.django_db
+def test_a_patient_link_page_says_no_store_and_public_pages_stay_cacheable(cast, time_machine):
+    time_machine.move_to("2026-11-08 12:00:00+00:00")
+    link = Client().get(f"/p/{cast.token}")
+    assert link.status_code == 200
+    assert "no-store" in link["Cache-Control"]
+    for path in ("/", "/evidence", "/learn/", "/directory/", "/api/v1/knowledge"):
+        response = Client().get(path)
+        assert response.status_code == 200
+        assert "no-store" not in response.get("Cache-Control", ""), path
+
+
+# -- reads audited ----------------------------------------------------------------------------
+
+PATIENT_ROUTES = [(r, n) for r, n in ROUTES if "patient_id" in r]
+
+
+def entries_since(last_id):
+    from cluneal.web.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(id__gt=last_id).order_by("id"))
+
+
+def last_entry_id():
+    from cluneal.web.audit.models import AuditEvent
+
+    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), PATIENT_ROUTES, ids=[n for _, n in PATIENT_ROUTES])
+def test_each_request_for_a_patient_leaves_one_entry_naming_them(cast, route, name, time_machine):
+    time_machine.move_to("2026-11-08 12:00:00+00:00")
+    path = fill(route, valid_values(cast))
+    alice = cast.client("alice")
+    for method in ("get", "post"):
+        if method == "post" and ACTS_ON_POST.search(name):
+            continue
+        since = last_entry_id()
+        # A POST of nothing is a form refused (400) or a page read again: a read either way.
+        response = getattr(alice, method)(path, {"step": "read"} if method == "post" else {})
+        made = entries_since(since)
+        if response.status_code == 405:
+            assert made == [], (method, name)
+            continue
+        assert [(e.actor, e.patient_id) for e in made] == [("alice", cast.patient.pk)], (
+            method,
+            name,
+            response.status_code,
+            [(e.action, e.changes) for e in made],
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), PATIENT_ROUTES, ids=[n for _, n in PATIENT_ROUTES])
+def test_a_probe_of_another_sites_patient_is_a_404_like_no_patient_and_is_audited(
+    cast, route, name
+):
+    values = valid_values(cast)
+    probe = fill(route, values)
+    nobody = fill(route, {**values, "patient_id": "00000000-0000-4000-8000-000000000000"})
+    bob = cast.client("bob")
+    before = state()
+    for method in ("get", "post"):
+        since = last_entry_id()
+        answer = getattr(bob, method)(probe)
+        made = entries_since(since)
+        unknown = getattr(bob, method)(nobody)
+        assert entries_since(made[-1].id if made else since) == []
+        assert (answer.status_code, answer.content, answer["Content-Type"]) == (
+            unknown.status_code,
+            unknown.content,
+            unknown["Content-Type"],
+        )
+        if answer.status_code == 405:
+            continue
+        assert answer.status_code == 404
+        assert [(e.actor, e.action, e.patient_id, e.site_id) for e in made] == [
+            ("bob", "view", cast.patient.pk, cast.site_a.pk)
+        ], (method, name)
+        assert made[0].changes["denied"] == "not at the user's sites"
     assert state() == before
