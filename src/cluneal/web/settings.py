@@ -148,6 +148,8 @@ CLUNEAL_PUBLIC_URL = env_str("CLUNEAL_PUBLIC_URL").rstrip("/")
 # Screening: server directories a site administrator may point to, and the largest upload.
 CLUNEAL_SCREENING_ROOT = env_str("CLUNEAL_SCREENING_ROOT")
 CLUNEAL_SCREENING_MAX_UPLOAD = env_int("CLUNEAL_SCREENING_MAX_UPLOAD", 500_000_000, 1, 10**12)
+# Days a screening run's uploaded export and candidates file are kept (web/screening/retention.py).
+CLUNEAL_SCREENING_RETENTION_DAYS = env_int("CLUNEAL_SCREENING_RETENTION_DAYS", 30, 1, 3650)
 CLUNEAL_FHIR_MAX_BYTES = env_int("CLUNEAL_FHIR_MAX_BYTES", 10_000_000, 10_000, 100_000_000)
 CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)
 CLUNEAL_CDS_MAX_BYTES = env_int("CLUNEAL_CDS_MAX_BYTES", 5_000_000, 10_000, 100_000_000)
