@@ -8,6 +8,7 @@ from cluneal.cli.assess import assess_command, knowledge_command
 from cluneal.cli.database import backup_command, restore_command
 from cluneal.cli.fhir import export_fhir_command, import_fhir_command
 from cluneal.cli.notes import notes_command
+from cluneal.cli.purge import purge_screening_command
 from cluneal.cli.report import report_command
 from cluneal.cli.research import research_command
 from cluneal.cli.screen import screen_command
@@ -44,6 +45,7 @@ cli.add_command(export_fhir_command)
 cli.add_command(import_fhir_command)
 cli.add_command(synth_command)
 cli.add_command(screen_command)
+cli.add_command(purge_screening_command)
 cli.add_command(notes_command)
 cli.add_command(report_command)
 cli.add_command(research_command)

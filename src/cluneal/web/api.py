@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -117,7 +118,7 @@ def knowledge(request: HttpRequest) -> JsonResponse:
 
 
 @api.get(
-    "/patients/{patient_id}/assessment",
+    "/patients/{uuid:patient_id}/assessment",
     summary="Assessment of a patient's record",
     tags=["records"],
     openapi_extra={
@@ -128,11 +129,11 @@ def knowledge(request: HttpRequest) -> JsonResponse:
             },
             "401": {"description": "Not signed in"},
             "403": {"description": "The account has no clinical role"},
-            "404": {"description": "No such patient at the account's sites"},
+            "404": {"description": "No such patient at the account's sites, or not a patient id"},
         }
     },
 )
-def patient_assessment(request: HttpRequest, patient_id: str) -> JsonResponse:
+def patient_assessment(request: HttpRequest, patient_id: uuid.UUID) -> JsonResponse:
     """The engine's assessment of a record (session authentication: sign in first)."""
     from django.http import Http404
 

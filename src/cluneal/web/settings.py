@@ -49,7 +49,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "cluneal.web.core.middleware.RefuseNulCharacters",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cluneal.web.core.middleware.PatientDataResponses",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -124,8 +126,12 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "/accounts/login"
 LOGIN_REDIRECT_URL = "/records/"
 LOGOUT_REDIRECT_URL = "/accounts/login"
-# Lock a username after this many failed logins within the window, for the window.
+# Lock an account after this many failed logins within the window, for the window; and a client
+# address after this many failed logins for any accounts (0: no limit per address).
 CLUNEAL_LOGIN_MAX_FAILURES = env_int("CLUNEAL_LOGIN_MAX_FAILURES", 5, 1, 100)
+CLUNEAL_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "CLUNEAL_LOGIN_MAX_FAILURES_PER_ADDRESS", 30, 0, 10_000
+)
 # Researchers see registry counts below this as "<N" (0: off); site administrators see all.
 CLUNEAL_REGISTRY_MIN_CELL = env_int("CLUNEAL_REGISTRY_MIN_CELL", 5, 0, 1000)
 CLUNEAL_LOGIN_LOCK_SECONDS = env_int("CLUNEAL_LOGIN_LOCK_SECONDS", 900, 1, 86_400)
@@ -143,6 +149,8 @@ CLUNEAL_CDS_TRUSTED_ISSUERS = env_json_object("CLUNEAL_CDS_TRUSTED_ISSUERS", {})
 CLUNEAL_PUBLIC_URL = env_str("CLUNEAL_PUBLIC_URL").rstrip("/")
 # Screening: server directories a site administrator may point to, and the largest upload.
 CLUNEAL_SCREENING_ROOT = env_str("CLUNEAL_SCREENING_ROOT")
+# Days a screening run's uploaded export and candidates file are kept (web/screening/retention.py).
+CLUNEAL_SCREENING_RETENTION_DAYS = env_int("CLUNEAL_SCREENING_RETENTION_DAYS", 30, 1, 3650)
 CLUNEAL_SCREENING_MAX_UPLOAD = env_int("CLUNEAL_SCREENING_MAX_UPLOAD", 500_000_000, 1, 10**12)
 CLUNEAL_FHIR_MAX_BYTES = env_int("CLUNEAL_FHIR_MAX_BYTES", 10_000_000, 10_000, 100_000_000)
 CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)

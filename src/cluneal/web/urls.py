@@ -1,6 +1,12 @@
-"""URL map: one definition per product area."""
+"""URL map: one definition per product area.
 
-from django.urls import include, path
+Every part of a path that names something is matched by a converter that accepts only what can
+name it (a UUID, one of the record's event kinds, a patient-link token): anything else matches
+no pattern and answers 404 before a view runs. ``tests/web/records/test_every_url.py``
+sends malformed values to every pattern of this map.
+"""
+
+from django.urls import include, path, register_converter
 
 from cluneal.web.accounts import views as accounts
 from cluneal.web.api import api
@@ -11,7 +17,35 @@ from cluneal.web.records import events, fhir, links, note_view, summary
 from cluneal.web.records import views as records
 from cluneal.web.screening import views as screening
 
-EVENT = "<uuid:patient_id>/<str:kind>"
+
+class EventKind:
+    """The record's event kinds in URLs (``blocks``, ``treatments``): the keys of events.KINDS."""
+
+    regex = "|".join(sorted(events.KINDS))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class LinkToken:
+    """A patient-link token: URL-safe base64 (``secrets.token_urlsafe``), at most 100 characters."""
+
+    regex = "[A-Za-z0-9_-]{1,100}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(EventKind, "event_kind")
+register_converter(LinkToken, "link_token")
+
+EVENT = "<uuid:patient_id>/<event_kind:kind>"
 
 urlpatterns = [
     path("", calculator.calculator, name="calculator"),
@@ -47,7 +81,7 @@ urlpatterns = [
     path(f"records/{EVENT}/new", events.event_new, name="event-new"),
     path(f"records/{EVENT}/<uuid:object_id>/edit", events.event_edit, name="event-edit"),
     path(f"records/{EVENT}/<uuid:object_id>/delete", events.event_delete, name="event-delete"),
-    path("p/<str:token>", links.patient_page, name="patient-link"),
+    path("p/<link_token:token>", links.patient_page, name="patient-link"),
     path("cds-services", cds.discovery, name="cds-discovery"),
     path("cds-services/<str:service_id>", cds.service, name="cds-service"),
     path("cds-services/<str:service_id>/feedback", cds.feedback, name="cds-feedback"),
@@ -60,3 +94,5 @@ urlpatterns = [
     path("directory/", include("cluneal.web.directory.urls")),
     path("learn/", include("cluneal.web.learn.urls")),
 ]
+
+handler404 = "cluneal.web.core.errors.not_found"

@@ -116,3 +116,60 @@ def test_the_site_admin_searches_the_trail_of_their_own_sites_only(cast):
     assert "A-001" in html
     assert "<td>alice</td>" in html
     assert "<td>bob</td>" not in cast.client("carol").get("/site/audit").content.decode()
+
+
+# -- free text never enters the trail ---------------------------------------------------------
+
+SECRET = "Jane Roe, 12 Elm Street, HIV+, wife unaware"
+
+
+def _free_text_fields():
+    from django.apps import apps
+
+    from cluneal.web.audit.log import free_text
+
+    for model in apps.get_models():
+        if model.__module__.startswith("cluneal."):
+            for f in model._meta.concrete_fields:
+                if free_text(f):
+                    yield model, f
+
+
+def test_every_free_text_field_of_every_model_is_recorded_as_changed_only():
+    from cluneal.web.audit.log import diff, snapshot
+
+    fields = list(_free_text_fields())
+    names = {f"{m._meta.model_name}.{f.name}" for m, f in fields}
+    assert {"visit.notes", "patient.name", "patient.contact", "block.agent"} <= names
+    assert "patient.record_number" not in names
+    for model, field in fields:
+        obj = model()
+        setattr(obj, field.attname, SECRET)
+        before = snapshot(model())
+        for changes in (diff({}, snapshot(obj)), diff(before, snapshot(obj))):
+            assert changes[field.name] == {"changed": True}, (model, field.name)
+            assert SECRET not in str(changes), (model, field.name)
+
+
+@pytest.mark.django_db
+def test_visit_notes_and_other_free_text_never_reach_the_trail(cast):
+    alice = cast.client("alice")
+    p = cast.patient.pk
+    alice.post(f"/records/{p}/visits/new", {"date": "2026-11-10", "notes": SECRET})
+    visit = cast.patient.visits.get(date="2026-11-10")
+    alice.post(f"/records/{p}/visits/{visit.pk}/edit", {"date": "2026-11-10", "notes": SECRET * 2})
+    alice.post(
+        f"/records/{p}/edit",
+        {"record_number": "A-001", "sex": "female", "name": SECRET, "contact": SECRET},
+    )
+    block = {"date": "2026-11-03", "nerve": "scn", "side": "left", "nrs_before": 8}
+    alice.post(f"/records/{p}/blocks/new", {**block, "nrs_after": 2, "agent": SECRET})
+    alice.post(f"/records/{p}/blocks/{cast.block.pk}/edit", {**block, "nrs_after": 3})
+    alice.post(f"/records/{p}/blocks/{cast.block.pk}/delete")
+    alice.post(f"/records/{p}/visits/{visit.pk}/edit", {"date": "2026-11-10", "notes": ""})
+    changed = [e.changes for e in entries(action__in=["create", "update", "delete"])]
+    assert len(changed) == 7
+    assert all(SECRET not in str(c) and "Jane" not in str(c) for c in changed)
+    visit_entries = entries(object_type="visit", action__in=["create", "update"])
+    assert [e.changes.get("notes") for e in visit_entries] == [{"changed": True}] * 3
+    assert entries(action="update", object_type="patient")[0].changes["name"] == {"changed": True}

@@ -69,7 +69,9 @@ def test_confirmed_fields_open_the_visit_form_filled_and_saving_it_keeps_the_not
     [
         ("   ", "Paste the text of a note."),
         ("x" * 20_001, "a visit holds at most 20,000"),
-        ("binary \x00\x01 data", "binary data"),
+        ("binary \x01\x02 data", "binary data"),
+        # A NUL character is refused before any view reads the form (core.middleware).
+        ("binary \x00\x01 data", "contains a NUL character (U+0000)"),
     ],
 )
 def test_an_empty_huge_or_binary_note_is_a_400(cast, text, message):

@@ -7,7 +7,7 @@ existence cannot be learned. Researchers never see a record (403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -22,22 +22,31 @@ RECORD_ROLES = (Role.CLINICIAN, Role.SITE_ADMIN)
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
-def record_sites(user: Any) -> QuerySet[Site]:
+def memberships(user: Any) -> QuerySet[Membership]:
+    """The user's active memberships: the one place every role check starts from. An inactive
+    account (deactivated by a superuser) has none; a membership a site administrator
+    deactivated counts at no site."""
     if not user.is_authenticated or not user.is_active:
-        return Site.objects.none()
-    return Site.objects.filter(memberships__user=user, memberships__role__in=RECORD_ROLES)
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, active=True)
+
+
+def sites(user: Any, roles: Iterable[str]) -> QuerySet[Site]:
+    """The sites where the user holds one of ``roles`` through an active membership."""
+    held = memberships(user).filter(role__in=list(roles)).values("site_id")
+    return Site.objects.filter(pk__in=held)
+
+
+def record_sites(user: Any) -> QuerySet[Site]:
+    return sites(user, RECORD_ROLES)
 
 
 def admin_sites(user: Any) -> QuerySet[Site]:
-    if not user.is_authenticated or not user.is_active:
-        return Site.objects.none()
-    return Site.objects.filter(memberships__user=user, memberships__role=Role.SITE_ADMIN)
+    return sites(user, [Role.SITE_ADMIN])
 
 
 def roles_of(user: Any) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return set(memberships(user).values_list("role", flat=True))
 
 
 def _guard(test: Callable[[Any], bool]) -> Callable[[View], View]:

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cluneal.web.accounts import lockout
 from cluneal.web.accounts.access import admin_sites, site_admin
-from cluneal.web.accounts.models import LoginFailure, Membership, Role, Site
+from cluneal.web.accounts.models import Membership, Role, Site
 from cluneal.web.audit.log import client_ip, record
 from cluneal.web.audit.models import Action
-
-
-def _locked(username: str) -> bool:
-    since = timezone.now() - dt.timedelta(seconds=settings.CLUNEAL_LOGIN_LOCK_SECONDS)
-    recent = LoginFailure.objects.filter(username__iexact=username, at__gte=since).count()
-    return recent >= settings.CLUNEAL_LOGIN_MAX_FAILURES
 
 
 @sensitive_post_parameters("password")
@@ -38,29 +31,31 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or settings.LOGIN_REDIRECT_URL
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = settings.LOGIN_REDIRECT_URL
-    form = AuthenticationForm(request, data=request.POST or None)
-    status = 200
-    if request.method == "POST":
-        username = request.POST.get("username", "")[:150]
-        if _locked(username):
-            form = AuthenticationForm(request)
-            form.add_error(
-                None,
-                "Too many failed attempts: this account is locked for "
-                f"{settings.CLUNEAL_LOGIN_LOCK_SECONDS // 60} minutes.",
-            )
-            record(request, Action.LOGIN_FAILED, actor=username, changes={"locked": True})
-            status = 429
-        elif form.is_valid():
-            user = form.get_user()
-            login(request, user)
-            record(request, Action.LOGIN)
-            return HttpResponseRedirect(next_url)
-        else:
-            LoginFailure.objects.create(username=username, ip=client_ip(request))
-            record(request, Action.LOGIN_FAILED, actor=username)
-            status = 400
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    context: dict[str, object] = {"next": next_url}
+    if request.method != "POST":
+        context["form"] = AuthenticationForm(request)
+        return render(request, "accounts/login.html", context)
+    raw = request.POST.get("username", "")
+    name, key, ip = lockout.login_name(raw)[:200], lockout.account_key(raw), client_ip(request)
+    lock = lockout.locked(key, ip)
+    if lock is not None:
+        # Refused before the password is checked: a locked account answers the same whether
+        # the password is right or wrong, and the attempt does not extend the lock.
+        record(request, Action.LOGIN_FAILED, actor=name, changes={"locked": lock})
+        context["form"] = AuthenticationForm(request, initial={"username": name})
+        context["locked"] = lockout.lock_message()
+        response = render(request, "accounts/login.html", context, status=429)
+        response["Retry-After"] = str(settings.CLUNEAL_LOGIN_LOCK_SECONDS)
+        return response
+    form = AuthenticationForm(request, data=request.POST)
+    if form.is_valid():
+        login(request, form.get_user())
+        record(request, Action.LOGIN)
+        return HttpResponseRedirect(next_url)
+    lockout.fail(key, ip)
+    record(request, Action.LOGIN_FAILED, actor=name)
+    context["form"] = form
+    return render(request, "accounts/login.html", context, status=400)
 
 
 @require_POST
@@ -93,31 +88,72 @@ class NewAccountForm(forms.Form):
         return password
 
 
-@site_admin
-@require_http_methods(["GET", "POST"])
-def accounts_view(request: HttpRequest) -> HttpResponse:
-    """A site administrator creates accounts at their sites and deactivates them."""
-    sites = admin_sites(request.user)
-    form = NewAccountForm(request.POST or None, sites=sites)
-    status = 200
-    if request.method == "POST" and request.POST.get("action") == "deactivate":
-        membership = (
-            Membership.objects.filter(pk=request.POST.get("membership"), site__in=sites)
-            .select_related("user")
-            .first()
+class MembershipForm(forms.Form):
+    """Deactivate or reactivate one membership at the administrator's sites: the person's role
+    at that site only, never their account (they keep working at their other sites)."""
+
+    action = forms.ChoiceField(choices=[("deactivate", "Deactivate"), ("reactivate", "Reactivate")])
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        error_messages={
+            "invalid_choice": "Choose a membership at your sites, other than your own.",
+        },
+    )
+
+    def __init__(self, *args: Any, admin: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(site__in=admin_sites(admin))
+            .exclude(user=admin)
+            .select_related("user", "site")
         )
-        if membership is None or membership.user == request.user:
-            raise PermissionDenied
-        membership.user.is_active = False
-        membership.user.save(update_fields=["is_active"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        membership, action = data.get("membership"), data.get("action")
+        if membership is not None and membership.active == (action == "reactivate"):
+            state = "active" if membership.active else "inactive"
+            self.add_error("membership", f"This membership is already {state}.")
+        return data
+
+
+def _change_membership(request: HttpRequest, form: MembershipForm) -> None:
+    membership: Membership = form.cleaned_data["membership"]
+    active = form.cleaned_data["action"] == "reactivate"
+    with transaction.atomic():
+        membership.active = active
+        membership.save(update_fields=["active"])
         record(
             request,
             Action.UPDATE,
             site=membership.site,
-            changes={"account": membership.user.username, "is_active": {"from": True, "to": False}},
+            obj=membership,
+            changes={
+                "account": membership.user.username,
+                "role": membership.role,
+                "active": {"from": not active, "to": active},
+            },
         )
-        return HttpResponseRedirect(request.path)
-    if request.method == "POST":
+
+
+@site_admin
+@require_http_methods(["GET", "POST"])
+def accounts_view(request: HttpRequest) -> HttpResponse:
+    """A site administrator creates accounts at their sites, and deactivates or reactivates
+    memberships there."""
+    sites = admin_sites(request.user)
+    changing = request.method == "POST" and (
+        "action" in request.POST or "membership" in request.POST
+    )
+    form = NewAccountForm(None if changing else request.POST or None, sites=sites)
+    membership_form = MembershipForm(request.POST if changing else None, admin=request.user)
+    status = 200
+    if changing:
+        if membership_form.is_valid():
+            _change_membership(request, membership_form)
+            return HttpResponseRedirect(request.path)
+        status = 400
+    elif request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             with transaction.atomic():
@@ -138,6 +174,5 @@ def accounts_view(request: HttpRequest) -> HttpResponse:
         .select_related("user", "site")
         .order_by("site__name", "user__username")
     )
-    return render(
-        request, "accounts/accounts.html", {"form": form, "memberships": memberships}, status=status
-    )
+    context = {"form": form, "membership_form": membership_form, "memberships": memberships}
+    return render(request, "accounts/accounts.html", context, status=status)

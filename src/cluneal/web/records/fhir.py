@@ -19,6 +19,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -46,6 +47,7 @@ from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.records.mapping import record_assessment
 from cluneal.web.records.models import (
+    RECORD_NUMBER_MESSAGE,
     Block,
     DiaryEntry,
     Patient,
@@ -53,6 +55,7 @@ from cluneal.web.records.models import (
     QuestionnaireAnswer,
     Treatment,
     Visit,
+    record_number_validator,
 )
 from cluneal.web.records.views import patient_for
 
@@ -183,8 +186,15 @@ def import_record(
     where: str = "Patient.identifier",
 ) -> Patient:
     """Create a new patient at ``site`` holding everything ``data`` holds, in one transaction
-    (audited ``create``). Raises :class:`Invalid` if the site already has the record number."""
+    (audited ``create``). Raises :class:`Invalid` if the record number is not one a site may
+    use (the same rule as the patient form) or if the site already has it."""
     number = data.patient.record_number
+    try:
+        record_number_validator(number)
+    except ValidationError:
+        raise Invalid(
+            [Problem(where, f"record number {number!r}: {RECORD_NUMBER_MESSAGE}")], "import"
+        ) from None
     clash = Invalid(
         [Problem(where, f"record number {number!r} already exists at site {site.name!r}")],
         "import",

@@ -9,7 +9,13 @@ from typing import Any
 from django import forms
 
 from cluneal.web.accounts.models import Site
-from cluneal.web.records.models import Block, LinkKind, Patient, Treatment
+from cluneal.web.records.models import (
+    RECORD_NUMBER_MESSAGE,
+    Block,
+    LinkKind,
+    Patient,
+    Treatment,
+)
 
 
 class DateInput(forms.DateInput):
@@ -26,6 +32,8 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
             "name": "Name (optional, identifiable)",
             "contact": "Contact (optional, identifiable)",
         }
+        # One message for every wrong record number, saying what one may hold.
+        error_messages = {"record_number": {"max_length": RECORD_NUMBER_MESSAGE}}
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -171,6 +171,29 @@ def _parse(convert: Any, raw: str) -> Any:
         return None
 
 
+def _claim(link: PatientLink) -> bool:
+    """Mark a questionnaire link answered, if it still is open, in one conditional UPDATE.
+
+    Of several submissions of one link at the same moment (a double tap, two tabs), exactly one
+    claims it: the database applies the UPDATEs one after the other (PostgreSQL re-checks the
+    condition on the row it waited for; SQLite runs one writing transaction at a time), so the
+    others find it answered. Only the claimant stores answers."""
+    now = timezone.now()
+    claimed = PatientLink.objects.filter(
+        pk=link.pk, completed_at__isnull=True, expires_at__gt=now
+    ).update(completed_at=now)
+    return claimed == 1
+
+
+def _closed_meanwhile(request: HttpRequest, link: PatientLink) -> HttpResponse:
+    """409 when another submission answered the link first; 410 when it expired or was revoked
+    since the page was opened."""
+    link.refresh_from_db(fields=["completed_at", "expires_at"])
+    if link.completed_at is not None:
+        return render(request, "records/patient_link_closed.html", {"reason": "done"}, status=409)
+    return render(request, "records/patient_link_closed.html", {"reason": "expired"}, status=410)
+
+
 def _questionnaire(request: HttpRequest, link: PatientLink, actor: str) -> HttpResponse:
     pack = active_pack()
     problems: list[Any] = []
@@ -189,11 +212,11 @@ def _questionnaire(request: HttpRequest, link: PatientLink, actor: str) -> HttpR
             status = 400
         else:
             with transaction.atomic():
+                if not _claim(link):
+                    return _closed_meanwhile(request, link)
                 QuestionnaireAnswer.objects.create(
                     link=link, instrument=link.kind, values=values, date=timezone.localdate()
                 )
-                link.completed_at = timezone.now()
-                link.save(update_fields=["completed_at"])
                 record(
                     request,
                     Action.PATIENT_LINK,

@@ -11,13 +11,22 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from cluneal.knowledge import vocabulary as v
 from cluneal.web.accounts.models import Site
 
 NRS = [MinValueValidator(0), MaxValueValidator(10)]
+#: What a record number may hold: it names files (the PDF letter), headers and audit entries,
+#: so it is plain ASCII without spaces, quotes, separators or control characters.
+RECORD_NUMBER_MESSAGE = (
+    "A record number has 1 to 40 characters: letters A-Z and a-z, digits 0-9, "
+    "hyphen (-), underscore (_) and full stop (.), starting with a letter or a digit."
+)
+record_number_validator = RegexValidator(
+    r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z", RECORD_NUMBER_MESSAGE, code="record_number"
+)
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -35,7 +44,9 @@ class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
     record_number = models.CharField(
-        max_length=40, help_text="The site's pseudonymous record number."
+        max_length=40,
+        validators=[record_number_validator],
+        help_text="The site's pseudonymous record number.",
     )
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)

@@ -11,6 +11,7 @@ from cluneal.knowledge.loader import active_pack
 from cluneal.web.accounts.access import clinical
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
+from cluneal.web.core.downloads import download
 from cluneal.web.records.mapping import record_assessment
 from cluneal.web.records.pdf import summary_pdf
 from cluneal.web.records.timeline import timeline
@@ -42,10 +43,7 @@ def summary_pdf_view(request: HttpRequest, patient_id: Any) -> HttpResponse:
         visit=visit,
     )
     record(request, Action.PRINT, patient=patient, obj=visit or patient, changes={"format": "pdf"})
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="cluneal-{patient.record_number}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(data, "application/pdf", f"cluneal-{patient.record_number}.pdf")
 
 
 def _uuid(value: str) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,7 +16,7 @@ from cluneal.core import parse_case
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.reader import Invalid
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
-from cluneal.web.audit.log import diff, record, snapshot
+from cluneal.web.audit.log import diff, reading, record, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.calculator import choices
 from cluneal.web.calculator.diagram import diagram_context
@@ -31,7 +32,32 @@ PAGE_SIZE = 50
 
 
 def patient_for(request: HttpRequest, patient_id: Any) -> Patient:
-    return get_scoped(Patient.objects.select_related("site"), request.user, "site", pk=patient_id)
+    """The patient of a patient-scoped request, if at one of the user's sites: the one place
+    those views get their patient, so the one place their reads are audited.
+
+    Another site's patient answers 404 exactly like an id that does not exist, and the probe is
+    audited as a denied read at that patient's site (its administrators see who tried)."""
+    try:
+        patient = get_scoped(
+            Patient.objects.select_related("site"), request.user, "site", pk=patient_id
+        )
+    except Http404:
+        _audit_probe(request, patient_id)
+        raise
+    reading(request, patient)
+    return patient
+
+
+def _audit_probe(request: HttpRequest, patient_id: Any) -> None:
+    try:
+        other = Patient.objects.select_related("site").filter(pk=patient_id).first()
+    except (ValueError, ValidationError):
+        return
+    if other is not None:
+        match = request.resolver_match
+        page = match.url_name if match else request.path[:100]
+        changes = {"denied": "not at the user's sites", "status": 404, "page": page}
+        record(request, Action.VIEW, patient=other, obj=other, changes=changes)
 
 
 def assessment_context(patient: Patient, as_of: dt.date | None = None) -> dict[str, Any]:

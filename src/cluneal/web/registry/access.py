@@ -19,7 +19,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.access import admin_sites, sites
+from cluneal.web.accounts.models import Role, Site
 from cluneal.web.env import env_int
 
 ANALYTICS_ROLES = (Role.RESEARCHER, Role.SITE_ADMIN)
@@ -33,11 +34,7 @@ def registry_sites(user: Any) -> list[Site]:
         return []
     if user.is_superuser:
         return list(Site.objects.all())
-    return list(
-        Site.objects.filter(
-            memberships__user=user, memberships__role__in=ANALYTICS_ROLES
-        ).distinct()
-    )
+    return list(sites(user, ANALYTICS_ROLES))
 
 
 def configured_min_cell() -> int:
@@ -53,9 +50,7 @@ def min_cell_for(user: Any, sites: Sequence[Site]) -> int:
     """0 (exact counts) for a superuser or an administrator of every selected site."""
     if user.is_superuser:
         return 0
-    admin_of = set(
-        Membership.objects.filter(user=user, role=Role.SITE_ADMIN).values_list("site_id", flat=True)
-    )
+    admin_of = set(admin_sites(user).values_list("pk", flat=True))
     if sites and all(s.pk in admin_of for s in sites):
         return 0
     return configured_min_cell()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
+from cluneal.web.core.downloads import download
 from cluneal.web.registry.access import analytics, min_cell_for, registry_sites
 from cluneal.web.registry.filters import FilterForm, Selection, parse
 
@@ -55,13 +56,6 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @analytics
 @require_GET
 def table_csv(request: HttpRequest, name: str) -> HttpResponse:
@@ -76,7 +70,7 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
     except KeyError:
         raise Http404 from None
     _audit(request, Action.EXPORT, selection, table=name, format="csv")
-    return _download(
+    return download(
         table.csv().encode("utf-8"), "text/csv; charset=utf-8", f"cluneal-registry-{name}.csv"
     )
 
@@ -96,4 +90,4 @@ def figure_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     report = analysis.build(selection, min_cell_for(request.user, selection.sites))
     data = render_figure(report.figure(name), fmt)
     _audit(request, Action.EXPORT, selection, figure=name, format=fmt)
-    return _download(data, FIGURE_TYPES[fmt], f"cluneal-registry-{name}.{fmt}")
+    return download(data, FIGURE_TYPES[fmt], f"cluneal-registry-{name}.{fmt}")

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from cluneal.web.accounts.access import sites
 from cluneal.web.accounts.models import Role, Site
 
 EXPORT_ROLES = (Role.RESEARCHER, Role.SITE_ADMIN)
@@ -24,11 +25,7 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def research_sites(user: Any) -> QuerySet[Site]:
-    if not user.is_authenticated or not user.is_active:
-        return Site.objects.none()
-    return Site.objects.filter(
-        memberships__user=user, memberships__role__in=EXPORT_ROLES
-    ).distinct()
+    return sites(user, EXPORT_ROLES)
 
 
 def researcher(view: View) -> View:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from cluneal.web.core.downloads import download
 from cluneal.web.research import dictionary
 from cluneal.web.research.access import research_sites, researcher
 from cluneal.web.research.export import build_export, log_export
@@ -57,16 +58,10 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404
     rows, data = build_export(site, format_name)
     made = log_export(site, format_name, rows, data, request=request)
-    response = HttpResponse(data, content_type="application/zip")
-    name = f"cluneal-research-{made.pk.hex[:12]}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return download(data, "application/zip", f"cluneal-research-{made.pk.hex[:12]}.zip")
 
 
 @researcher
 @require_GET
 def dictionary_download(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(dictionary_csv(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="data_dictionary.csv"'
-    return response
+    return download(dictionary_csv(), "text/csv; charset=utf-8", "data_dictionary.csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import subprocess
 import sys
 import uuid
@@ -21,7 +22,10 @@ from cluneal.web.accounts.access import admin_sites, site_admin
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.screening.models import ScreeningRun, Status
+from cluneal.web.screening.retention import purge
 from cluneal.web.screening.storage import allowed_export, result_path, upload_dir
+
+log = logging.getLogger(__name__)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -73,6 +77,15 @@ def _start(run: ScreeningRun) -> None:
     )
 
 
+def _purge_old_files() -> None:
+    """Each new run first deletes the files past their retention (``cluneal purge-screening``
+    does the same on a schedule); a failure to delete does not stop the new run."""
+    try:
+        purge()
+    except OSError:
+        log.exception("screening retention: old files could not all be deleted")
+
+
 @site_admin
 @require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest) -> HttpResponse:
@@ -108,6 +121,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("files", "Upload the files or name a directory.")
         if export is not None and not form.errors:
+            _purge_old_files()
             run = ScreeningRun.objects.create(
                 id=run_id,
                 site=data["site"],
@@ -130,7 +144,8 @@ def runs(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     listed = ScreeningRun.objects.filter(site__in=sites).select_related("site")[:50]
-    return render(request, "screening/runs.html", {"form": form, "runs": listed}, status=status)
+    context = {"form": form, "runs": listed, "days": settings.CLUNEAL_SCREENING_RETENTION_DAYS}
+    return render(request, "screening/runs.html", context, status=status)
 
 
 @site_admin
@@ -153,5 +168,6 @@ def run_detail(request: HttpRequest, run_id: Any) -> HttpResponse:
         "tier": tier,
         "tiers": TIERS,
         "running": run.status in (Status.QUEUED, Status.RUNNING),
+        "days": settings.CLUNEAL_SCREENING_RETENTION_DAYS,
     }
     return render(request, "screening/run.html", context)
