@@ -16,7 +16,8 @@ from pathlib import Path
 import rdata
 
 from cluneal.nlp.finding import Finding
-from cluneal.nlp.pipeline import find, pipeline, split_sentences
+from cluneal.nlp.pipeline import find, pipeline
+from cluneal.nlp.sentences import split_sentences
 
 MTSAMPLES = Path(__file__).resolve().parents[2] / "shared" / "external" / "mtsamples"
 

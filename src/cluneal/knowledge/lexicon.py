@@ -13,8 +13,15 @@ as a list of items, each one of
 * ``a|b*|c`` - any one of these;
 * ``@class`` - any word of the lexicon's word class ``class``;
 * ``~N`` - up to N tokens that are not sentence punctuation;
+* ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` - that punctuation token (alone or as an alternative);
 
 and any word, alternative or class item may end in ``?`` to make it optional.
+
+Notes hold checklists as well as prose ("Saddle anaesthesia: none", "Fever\tno\tRetention\tyes"):
+the ``checklist`` section names the separators and the negative and positive values, and the
+pipeline makes each "item separator value" entry a sentence of its own, so that a value speaks
+for its own item only. A concept's ``checklist_items`` are sequences that count only as the item
+of such an entry ("Bladder/bowel: normal"), being too vague in prose.
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
 SIDES = ("left", "right", "bilateral")
 _WORD = r"[a-z0-9][a-z0-9'/.&-]*"
-_ALT = rf"(?:{_WORD}\*?|/)"
+_PUNCT = "[,;:+\\-–—]"
+_ALT = rf"(?:{_WORD}\*?|/|{_PUNCT})"
 _ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -55,6 +63,20 @@ class Concept:
     #: Concepts whose findings inside this one's are dropped (a cluneal block names the nerve).
     suppresses: tuple[str, ...] = ()
     note: str | None = None
+    #: Patterns found only as the item of a checklist entry ("Bladder/bowel: normal").
+    checklist_items: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """How notes write an item's answer: "Fever: no", "Retention - yes", "Fever\tnil"."""
+
+    #: Punctuation between an item and its value (runs of spaces and tabs always separate).
+    separators: frozenset[str]
+    #: Values that deny the item, each a tuple of lower-case words ("not", "present").
+    negative: tuple[tuple[str, ...], ...]
+    #: Values that affirm it; they leave the item asserted.
+    positive: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,7 @@ class Lexicon:
     sections: tuple[tuple[str, str], ...] = ()
     #: Words that negate the finding whose text they are part of ("iliac crests nontender").
     negating_words: frozenset[str] = frozenset()
+    checklist: Checklist | None = None
 
 
 def _words(node: Node, *, single: bool) -> tuple[str, ...]:
@@ -121,6 +144,18 @@ def _sequence(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...
     return tuple(items) if ok else None
 
 
+def _rule(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """A sequence, or ``{"pattern": sequence, "note": why}`` for one that needs its reason."""
+    if isinstance(node.value, dict):
+        if not node.obj(("pattern", "note")):
+            return None
+        node.get("pattern").required()
+        node.get("note").required()
+        node.get("note").string(non_empty=True)
+        return _sequence(node.get("pattern"), classes) if not node.get("pattern").missing else None
+    return _sequence(node, classes)
+
+
 def _concepts(
     section: Node, refs: SourceRefs, classes: dict[str, tuple[str, ...]]
 ) -> list[Concept]:
@@ -132,6 +167,7 @@ def _concepts(
         "misspellings",
         "sequences",
         "exclusions",
+        "checklist_items",
         "suppresses",
         "sources",
     )
@@ -153,8 +189,9 @@ def _concepts(
             for key in ("terms", "abbreviations", "misspellings")
             for term in _words(n.get(key), single=False)
         ]
-        sequences = [_sequence(s, classes) for s in n.get("sequences").items()]
-        exclusions = [_sequence(s, classes) for s in n.get("exclusions").items()]
+        sequences = [_rule(s, classes) for s in n.get("sequences").items()]
+        exclusions = [_rule(s, classes) for s in n.get("exclusions").items()]
+        items = [_rule(s, classes) for s in n.get("checklist_items").items()]
         sources = refs.read(n.get("sources"))
         if cid and label and terms:
             seen.add(cid)
@@ -168,6 +205,7 @@ def _concepts(
                     tuple(s for s in exclusions if s is not None),
                     tuple(n.get("suppresses").strings() or ()),
                     n.get("note").string(),
+                    tuple(s for s in items if s is not None),
                 )
             )
     known = {c.id for c in out}
@@ -196,6 +234,26 @@ def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[Context
     return out
 
 
+def _values(node: Node) -> tuple[tuple[str, ...], ...]:
+    node.required()
+    return tuple(tuple(v.split()) for v in _words(node, single=False))
+
+
+def _checklist(node: Node) -> Checklist | None:
+    if not node.obj(("separators", "negative", "positive", "note")):
+        return None
+    separators = node.get("separators")
+    separators.required()
+    for item in separators.items():
+        if not (isinstance(item.value, str) and re.fullmatch(_PUNCT, item.value)):
+            item.fail("must be one of , ; : + - – —")
+    return Checklist(
+        frozenset(separators.strings() or ()),
+        _values(node.get("negative")),
+        _values(node.get("positive")),
+    )
+
+
 def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     """Read the ``lexicon`` section; None (with the problems recorded) when it is invalid."""
     allowed = (
@@ -207,6 +265,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         "side_window",
         "negating_words",
         "sections",
+        "checklist",
     )
     if not node.obj((*allowed, "note")):
         node.required()
@@ -255,4 +314,5 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         window,
         tuple(sections),
         negating,
+        _checklist(node.get("checklist")),
     )

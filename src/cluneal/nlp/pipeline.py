@@ -1,9 +1,9 @@
 """The medspaCy pipeline built once from the lexicon, and :func:`find` that runs it on notes.
 
 Only the tokenizer and the target matcher run on every note, batched with ``nlp.pipe``. The
-rest (sentence splitting, ConText, sections) runs only on notes where a concept was found: most
-notes in a general corpus mention none, and ConText over a whole note costs more than the
-matching does.
+rest (sentences and checklist entries, :mod:`cluneal.nlp.sentences`; ConText; sections) runs
+only on notes where a concept was found: most notes in a general corpus mention none, and
+ConText over a whole note costs more than the matching does.
 """
 
 from __future__ import annotations
@@ -15,27 +15,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 import spacy
 from loguru import logger
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Sectionizer, SectionRule
 from medspacy.target_matcher import TargetRule
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
+from cluneal.nlp.sentences import CHECKLIST, Entry, register, split_sentences
 from cluneal.nlp.text import check_text
 
 GROUP = "cluneal"
 EXCLUDE = "exclude:"
-_SENTENCE_END = frozenset({".", "?", "!"})
-#: A gap in a sequence never crosses the end of a clause, a contrast or a negation.
+#: The label of a match that counts only as a checklist entry's item.
+ITEM = "item:"
+#: A gap in a sequence never crosses the end of a clause, a contrast, a negation, a tab or a
+#: line break.
 _GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
 _ATTRIBUTES = {
     "NEGATED_EXISTENCE": "negated",
@@ -48,7 +50,7 @@ _ATTRIBUTES = {
 
 def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     if item.startswith("~"):
-        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "OP": f"{{0,{item[1:]}}}"}
+        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "IS_SPACE": False, "OP": f"{{0,{item[1:]}}}"}
     body = item.removesuffix("?")
     alternatives = list(classes[body[1:]]) if body.startswith("@") else body.split("|")
     prefixes = [a[:-1] for a in alternatives if a.endswith("*")]
@@ -90,6 +92,7 @@ def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
         for label, sequences in (
             (concept.id, concept.sequences),
             (EXCLUDE + concept.id, concept.exclusions),
+            (ITEM + concept.id, concept.checklist_items),
         ):
             for seq in sequences:
                 for pattern in token_patterns(seq, lexicon.classes):
@@ -111,25 +114,45 @@ def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
             )
             for pattern in patterns
         ]
+    if lexicon.checklist:
+        value = [
+            {"_": {CHECKLIST: "separator"}, "OP": "+"},
+            {"_": {CHECKLIST: "negative"}, "OP": "+"},
+        ]
+        rules.append(
+            ConTextRule(
+                "checklist: negative", "NEGATED_EXISTENCE", pattern=value, direction="BACKWARD"
+            )
+        )
     return rules
 
 
-def split_sentences(doc: Doc) -> None:
-    """Mark sentence starts: after . ? ! and after line breaks, runs of spaces or a HEADER:."""
-    starts = numpy.full((len(doc), 1), -1, dtype="int64")
-    boundary = True
-    upper = False
-    for i, token in enumerate(doc):
-        text = token.text
-        if token.is_space:
-            boundary = True
-            continue
-        if boundary:
-            starts[i, 0] = 1
-        boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
-        upper = token.is_upper
-    # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
-    doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
+def _inside_entries(matches: Iterable[Span], entries: list[Entry]) -> list[Span]:
+    """Matches less those that run from a checklist entry's item into its value or beyond
+    ("Leg pain - yes, Buttock" is no buttock pain)."""
+    return [
+        m
+        for m in matches
+        if all(
+            m.end <= e.start or m.start >= e.end or (e.start <= m.start and m.end <= e.separator)
+            for e in entries
+        )
+    ]
+
+
+def _checklist_items(spans: list[Span], entries: list[Entry]) -> list[Span]:
+    """Keep a checklist-only match when it is the item of an entry, as its concept's finding."""
+    items = [s for s in spans if s.label_.startswith(ITEM)]
+    if not items:
+        return spans
+    kept = [s for s in spans if not s.label_.startswith(ITEM)]
+    for span in items:
+        concept = span.label_[len(ITEM) :]
+        if any(e.start <= span.start and span.end <= e.separator for e in entries) and not any(
+            k.label_ == concept and k.start < span.end and span.start < k.end for k in kept
+        ):
+            kept.append(Span(span.doc, span.start, span.end, label=concept))
+    return sorted(kept, key=lambda s: (s.start, s.end, s.label_))
 
 
 def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> list[Span]:
@@ -143,9 +166,13 @@ def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> lis
     for label, kept in by_label.items():
         if label.startswith(EXCLUDE):
             continue
-        vetoes = list(by_label.get(EXCLUDE + label, ()))
+        concept = label.removeprefix(ITEM)
+        vetoes = list(by_label.get(EXCLUDE + concept, ()))
         vetoes += [
-            s for other, ids in suppresses.items() if label in ids for s in by_label.get(other, ())
+            s
+            for other, ids in suppresses.items()
+            if concept in ids
+            for s in by_label.get(other, ())
         ]
         out += [s for s in kept if not any(v.start <= s.start and s.end <= v.end for v in vetoes)]
     return sorted(out, key=lambda s: (s.start, s.end, s.label_))
@@ -167,12 +194,19 @@ class Pipeline:
     def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
         out: list[list[Finding]] = []
         for doc in self.nlp.pipe(_checked(texts), batch_size=batch_size):
-            spans = _prune(doc.spans.get(GROUP, ()), self.suppresses)
+            matches = doc.spans.get(GROUP, ())
+            spans = _prune(matches, self.suppresses)
+            if not spans:
+                out.append([])
+                continue
+            entries = split_sentences(doc, self.lexicon.checklist)
+            if entries:
+                spans = _prune(_inside_entries(matches, entries), self.suppresses)
+            spans = _checklist_items(spans, entries)
             if not spans:
                 out.append([])
                 continue
             doc.spans[GROUP] = spans
-            split_sentences(doc)
             self.context(doc)
             self.sectionizer(doc)
             out.append([self._finding(span, spans) for span in spans])
@@ -290,6 +324,7 @@ def _build(lexicon: Lexicon) -> Pipeline:
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     nlp = spacy.blank("en")
     nlp.tokenizer = clinical_tokenizer(nlp)
+    register()
     config = {"result_type": "group", "span_group_name": GROUP, "prune": False}
     matcher: Any = nlp.add_pipe("medspacy_target_matcher", config=config)
     matcher.add(_target_rules(lexicon))
