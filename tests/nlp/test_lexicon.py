@@ -132,3 +132,10 @@ def test_it_rejects_a_checklist_separator_that_is_no_punctuation(
     assert any(
         p.startswith("lexicon.checklist.separators[1]: must be one of") for p in problems(raw)
     )
+
+
+def test_a_context_rule_may_name_only_known_concepts(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["context"][0]["concepts"] = ["red_flag", "nothing"]
+    assert any(
+        p.startswith("lexicon.context[0].concepts[1]: must be one of") for p in problems(raw)
+    )

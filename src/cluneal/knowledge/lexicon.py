@@ -13,7 +13,8 @@ as a list of items, each one of
 * ``a|b*|c`` - any one of these;
 * ``@class`` - any word of the lexicon's word class ``class``;
 * ``~N`` - up to N tokens that are not sentence punctuation;
-* ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` - that punctuation token (alone or as an alternative);
+* ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` ``'s`` - that punctuation token (alone or as an
+  alternative);
 
 and any word, alternative or class item may end in ``?`` to make it optional.
 
@@ -45,7 +46,7 @@ DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
 SIDES = ("left", "right", "bilateral")
 _WORD = r"[a-z0-9][a-z0-9'/.&-]*"
-_PUNCT = "[,;:+\\-–—]"
+_PUNCT = "(?:[,;:+\\-–—]|'s|’s)"
 _ALT = rf"(?:{_WORD}\*?|/|{_PUNCT})"
 _ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -86,6 +87,17 @@ class ContextRule:
     direction: str
     pattern: tuple[str, ...] | None = None
     max_scope: int | None = None
+    #: The concepts the rule may modify (all when None): "screening for" makes a cancer
+    #: uncertain, but "evaluation for back pain" is the complaint itself.
+    concepts: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SectionHeader:
+    literal: str
+    category: str
+    #: Tokens the section runs for at most (a list under "Potential complications include:").
+    max_scope: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +109,8 @@ class Lexicon:
     #: Section categories whose findings all carry an attribute (``family_history``: family).
     section_attributes: dict[str, str]
     side_window: int
-    #: Section header rules (literal, category) that replace medspaCy's default ones.
-    sections: tuple[tuple[str, str], ...] = ()
+    #: Section header rules that replace medspaCy's default ones of the same literal.
+    sections: tuple[SectionHeader, ...] = ()
     #: Words that negate the finding whose text they are part of ("iliac crests nontender").
     negating_words: frozenset[str] = frozenset()
     checklist: Checklist | None = None
@@ -216,12 +228,16 @@ def _concepts(
     return out
 
 
-def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[ContextRule]:
+def _context(
+    section: Node, classes: dict[str, tuple[str, ...]], known: set[str]
+) -> list[ContextRule]:
     out: list[ContextRule] = []
     for n in section.items():
-        if not n.obj(("literal", "category", "direction", "pattern", "max_scope", "note")):
+        keys = ("literal", "category", "direction", "pattern", "max_scope", "concepts", "note")
+        if not n.obj(keys):
             n.required()
             continue
+        concepts = n.get("concepts").strings(allowed=sorted(known))
         literal = n.get("literal").string(non_empty=True)
         category = n.get("category").enum(CONTEXT_CATEGORIES)
         direction = n.get("direction").enum(DIRECTIONS)
@@ -230,7 +246,8 @@ def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[Context
         pattern = _sequence(n.get("pattern"), classes) if not n.get("pattern").missing else None
         max_scope = n.get("max_scope").integer(1, 50)
         if literal and category and direction:
-            out.append(ContextRule(literal, category, direction, pattern, max_scope))
+            only = tuple(concepts) if concepts else None
+            out.append(ContextRule(literal, category, direction, pattern, max_scope, only))
     return out
 
 
@@ -283,7 +300,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     else:
         side_node.required()
     concepts = _concepts(node.get("concepts"), refs, classes)
-    context = _context(node.get("context"), classes)
+    context = _context(node.get("context"), classes, {c.id for c in concepts})
     section_attributes: dict[str, str] = {}
     for key, value in node.get("section_attributes").mapping().items():
         attribute = value.enum(ATTRIBUTES)
@@ -296,13 +313,14 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     negating = frozenset(_words(node.get("negating_words"), single=True))
     sections = []
     for n in node.get("sections").items():
-        if n.obj(("literal", "category", "note")):
+        if n.obj(("literal", "category", "max_scope", "note")):
             literal = n.get("literal").string(non_empty=True)
             category = n.get("category").string(non_empty=True)
             n.get("literal").required()
             n.get("category").required()
+            scope = n.get("max_scope").integer(1, 500)
             if literal and category:
-                sections.append((literal, category))
+                sections.append(SectionHeader(literal, category, scope))
         else:
             n.required()
     return Lexicon(

@@ -111,6 +111,7 @@ def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
                 pattern=pattern,
                 direction=rule.direction,
                 max_scope=rule.max_scope,
+                allowed_types=rule.concepts,
             )
             for pattern in patterns
         ]
@@ -298,9 +299,11 @@ def clinical_tokenizer(nlp: Language) -> Tokenizer:
 
 def _section_rules(lexicon: Lexicon, default_path: str) -> list[SectionRule]:
     """medspaCy's default section rules, with the lexicon's replacing those of the same literal."""
-    replaced = {literal.lower() for literal, _ in lexicon.sections}
+    replaced = {header.literal.lower() for header in lexicon.sections}
     rules = [r for r in SectionRule.from_json(default_path) if r.literal.lower() not in replaced]
-    return rules + [SectionRule(literal, category) for literal, category in lexicon.sections]
+    return rules + [
+        SectionRule(h.literal, h.category, max_scope=h.max_scope) for h in lexicon.sections
+    ]
 
 
 _built: dict[tuple[str, str, str], Pipeline] = {}
