@@ -29,7 +29,7 @@ from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
-from cluneal.nlp.sentences import CHECKLIST, Entry, register, split_sentences
+from cluneal.nlp.sentences import Entry, split_sentences
 from cluneal.nlp.text import check_text
 
 GROUP = "cluneal"
@@ -39,6 +39,7 @@ ITEM = "item:"
 #: A gap in a sequence never crosses the end of a clause, a contrast, a negation, a tab or a
 #: line break.
 _GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
+_GAP_STOPS += ["\t", "\n", "\n\n", "\r\n", "\t\t"]
 _ATTRIBUTES = {
     "NEGATED_EXISTENCE": "negated",
     "HISTORICAL": "historical",
@@ -50,7 +51,7 @@ _ATTRIBUTES = {
 
 def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     if item.startswith("~"):
-        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "IS_SPACE": False, "OP": f"{{0,{item[1:]}}}"}
+        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "OP": f"{{0,{item[1:]}}}"}
     body = item.removesuffix("?")
     alternatives = list(classes[body[1:]]) if body.startswith("@") else body.split("|")
     prefixes = [a[:-1] for a in alternatives if a.endswith("*")]
@@ -115,16 +116,6 @@ def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
             )
             for pattern in patterns
         ]
-    if lexicon.checklist:
-        value = [
-            {"_": {CHECKLIST: "separator"}, "OP": "+"},
-            {"_": {CHECKLIST: "negative"}, "OP": "+"},
-        ]
-        rules.append(
-            ConTextRule(
-                "checklist: negative", "NEGATED_EXISTENCE", pattern=value, direction="BACKWARD"
-            )
-        )
     return rules
 
 
@@ -210,7 +201,8 @@ class Pipeline:
             doc.spans[GROUP] = spans
             self.context(doc)
             self.sectionizer(doc)
-            out.append([self._finding(span, spans) for span in spans])
+            denied = [(e.start, e.separator) for e in entries if e.negative]
+            out.append([self._finding(span, spans, denied) for span in spans])
         return out
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
@@ -235,9 +227,13 @@ class Pipeline:
             return "bilateral"
         return sides.pop() if sides else None
 
-    def _finding(self, span: Span, spans: list[Span]) -> Finding:
+    def _finding(self, span: Span, spans: list[Span], denied: list[tuple[int, int]]) -> Finding:
+        """The finding, with its ConText and section attributes; ``denied`` are the items
+        (token ranges) of checklist entries whose value is negative."""
         flags = dict.fromkeys(_ATTRIBUTES.values(), False)
         if any(t.lower_ in self.lexicon.negating_words for t in span):
+            flags["negated"] = True
+        if any(start <= span.start and span.end <= end for start, end in denied):
             flags["negated"] = True
         for modifier in span._.modifiers:
             attribute = _ATTRIBUTES.get(modifier.category)
@@ -327,7 +323,6 @@ def _build(lexicon: Lexicon) -> Pipeline:
     warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
     nlp = spacy.blank("en")
     nlp.tokenizer = clinical_tokenizer(nlp)
-    register()
     config = {"result_type": "group", "span_group_name": GROUP, "prune": False}
     matcher: Any = nlp.add_pipe("medspacy_target_matcher", config=config)
     matcher.add(_target_rules(lexicon))

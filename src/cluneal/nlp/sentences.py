@@ -7,10 +7,9 @@ also hold checklists, written as ``item separator value`` entries ("Saddle anaes
 to a line under a header. An entry is found from its value: a word of the lexicon's
 ``checklist`` values after a separator (its punctuation, or a run of spaces or a tab) and before
 the end of the entry (, ; . a tab, a line break or the end of the note). Its item runs back to
-the previous , ; tab, line break or sentence start. The entry becomes one sentence, and its
-separator and value tokens are marked (the ``cluneal_checklist`` token attribute), so that a
-ConText rule matching a separator and a negative value negates backwards within its own item,
-and a "no" before one item never reaches the next one.
+the previous , ; tab, line break or sentence start. The entry becomes one sentence, so that no
+ConText cue reaches across it ("No fever, urinary retention: yes"), and the pipeline negates the
+item of an entry whose value is negative, and nothing else.
 """
 
 from __future__ import annotations
@@ -19,15 +18,15 @@ from dataclasses import dataclass
 
 import numpy
 from spacy.attrs import SENT_START
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from cluneal.knowledge.lexicon import Checklist
 
-#: The token attribute: "separator", "negative", "positive" or "" (a string for spaCy's Matcher).
-CHECKLIST = "cluneal_checklist"
 _SENTENCE_END = frozenset({".", "?", "!"})
 _ITEM_DELIMITERS = frozenset({",", ";", "|"})
 _NOT_AN_ITEM_END = _SENTENCE_END | _ITEM_DELIMITERS | {":"}
+#: The tokenizer keeps "No." (number) whole: as a value it is "no" and a full stop.
+_NO_STOP = "no."
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,17 @@ class Entry:
     negative: bool
 
 
-def register() -> None:
-    if not Token.has_extension(CHECKLIST):
-        Token.set_extension(CHECKLIST, default="")
-
-
 def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]:
     """Mark sentence starts (prose and checklist entries); return the checklist entries."""
     starts = numpy.full((len(doc), 1), -1, dtype="int64")
     boundary = True
     upper = False
+    lowers: list[str] = []
+    spaces: list[bool] = []
     for i, token in enumerate(doc):
         text = token.text
+        lowers.append(token.lower_)
+        spaces.append(token.is_space)
         if token.is_space:
             boundary = True
             continue
@@ -60,88 +58,86 @@ def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]
             starts[i, 0] = 1
         boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
         upper = token.is_upper
-    entries = _entries(doc, starts, checklist) if checklist else []
+    entries = _entries(lowers, spaces, starts, checklist) if checklist else []
     # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
     doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
     return entries
 
 
-def _entries(doc: Doc, starts: numpy.ndarray, checklist: Checklist) -> list[Entry]:  # type: ignore[type-arg]
+def _entries(
+    lowers: list[str],
+    spaces: list[bool],
+    starts: numpy.ndarray,  # type: ignore[type-arg]
+    checklist: Checklist,
+) -> list[Entry]:
     values = sorted(
         [(words, True) for words in checklist.negative]
         + [(words, False) for words in checklist.positive],
         key=lambda v: -len(v[0]),
     )
-    firsts = {words[0] for words, _ in values}
+    firsts = {words[0] for words, _ in values} | {_NO_STOP}
     out: list[Entry] = []
-    n, i = len(doc), 0
+    n, i = len(lowers), 0
     while i < n:
-        if doc[i].lower_ not in firsts and doc[i].lower_ != "no.":
+        if lowers[i] not in firsts:
             i += 1
             continue
-        found = next((v for v in values if _words_at(doc, i, v[0])), None)
+        found = next((v for v in values if _words_at(lowers, i, v[0])), None)
         end = i + len(found[0]) if found else i
         # A dash is a value ("Fever: -") only after other punctuation, else it is the separator.
         dash = found is not None and found[0][0] in checklist.separators
-        separator = _separator(doc, i, checklist.separators, dash) if found else None
-        if found is None or separator is None or not _ends_entry(doc, end):
+        separator = _separator(lowers, spaces, i, checklist.separators, dash) if found else None
+        if found is None or separator is None or not _ends_entry(lowers, spaces, end):
             i += 1
             continue
         start = separator - 1
         while start > 0 and not (
-            starts[start, 0] == 1
-            or doc[start - 1].is_space
-            or doc[start - 1].text in _ITEM_DELIMITERS
-            or "\n" in doc[start - 1].whitespace_
+            starts[start, 0] == 1 or spaces[start - 1] or lowers[start - 1] in _ITEM_DELIMITERS
         ):
             start -= 1
         starts[start, 0] = 1
         starts[start + 1 : end, 0] = -1
-        after = end + 1 if end < n and doc[end].text in _NOT_AN_ITEM_END else end
-        while after < n and doc[after].is_space:
+        after = end + 1 if end < n and lowers[end] in _NOT_AN_ITEM_END else end
+        while after < n and spaces[after]:
             after += 1
         if after < n:
             starts[after, 0] = 1
-        for k in range(separator, i):
-            doc[k]._.set(CHECKLIST, "separator")
-        for k in range(i, end):
-            doc[k]._.set(CHECKLIST, "negative" if found[1] else "positive")
         out.append(Entry(start, separator, i, end, found[1]))
         i = end
     return out
 
 
-def _words_at(doc: Doc, i: int, words: tuple[str, ...]) -> bool:
-    # The tokenizer keeps "No." (number) whole: as a value it is "no" and a full stop.
-    return i + len(words) <= len(doc) and all(
-        doc[i + k].lower_ in (word, word + ".") for k, word in enumerate(words)
+def _words_at(lowers: list[str], i: int, words: tuple[str, ...]) -> bool:
+    return i + len(words) <= len(lowers) and all(
+        lowers[i + k] in (word, word + ".") for k, word in enumerate(words)
     )
 
 
 def _separator(
-    doc: Doc, value: int, separators: frozenset[str], punctuation_needed: bool
+    lowers: list[str],
+    spaces: list[bool],
+    value: int,
+    separators: frozenset[str],
+    punctuation_needed: bool,
 ) -> int | None:
     """The first separator token before a value, when a non-empty item precedes it."""
     j, punctuation = value - 1, False
     while j > 0:
-        token = doc[j]
-        if token.is_space and "\n" not in token.text:
+        if spaces[j] and "\n" not in lowers[j]:
             j -= 1
-        elif token.text in separators and not punctuation:
+        elif lowers[j] in separators and not punctuation:
             punctuation = True
             j -= 1
         else:
             break
-    item_end = doc[j]
-    if j == value - 1 or item_end.is_space or item_end.text in _NOT_AN_ITEM_END:
+    if j == value - 1 or spaces[j] or lowers[j] in _NOT_AN_ITEM_END:
         return None
     if punctuation_needed and not punctuation:
         return None
     return j + 1
 
 
-def _ends_entry(doc: Doc, end: int) -> bool:
-    if end == len(doc) or doc[end - 1].lower_ == "no.":
+def _ends_entry(lowers: list[str], spaces: list[bool], end: int) -> bool:
+    if end == len(lowers) or lowers[end - 1] == _NO_STOP:
         return True
-    token = doc[end]
-    return token.is_space or token.text in _ITEM_DELIMITERS or token.text in _SENTENCE_END
+    return spaces[end] or lowers[end] in _ITEM_DELIMITERS or lowers[end] in _SENTENCE_END
