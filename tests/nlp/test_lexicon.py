@@ -118,3 +118,24 @@ def test_a_site_pack_replaces_the_lexicon_and_the_pipeline_uses_it(
     text = "She reports sore sit bones after long drives."
     assert [f.concept for f in pipeline(pack).find([text])[0]] == ["buttock_pain"]
     assert pipeline().find([text])[0] == []
+
+
+def test_a_rule_written_as_an_object_needs_its_reason(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["concepts"][0]["exclusions"] = [{"pattern": ["mid", "back"]}]
+    assert "lexicon.concepts[0].exclusions[0].note: is required" in problems(raw)
+
+
+def test_it_rejects_a_checklist_separator_that_is_no_punctuation(
+    raw: dict[str, Any], problems: Any
+) -> None:
+    raw["lexicon"]["checklist"]["separators"] = [":", "is"]
+    assert any(
+        p.startswith("lexicon.checklist.separators[1]: must be one of") for p in problems(raw)
+    )
+
+
+def test_a_context_rule_may_name_only_known_concepts(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["context"][0]["concepts"] = ["red_flag", "nothing"]
+    assert any(
+        p.startswith("lexicon.context[0].concepts[1]: must be one of") for p in problems(raw)
+    )

@@ -115,3 +115,48 @@ def test_decoding_says_what_is_wrong(data: bytes, message: str) -> None:
 
 def test_decoding_accepts_a_byte_order_mark() -> None:
     assert decode_note("\ufefflumbago".encode()) == "lumbago"
+
+
+def current_red_flags(text: str) -> list[str]:
+    return [
+        f.text
+        for f in find([text])[0]
+        if f.concept == "red_flag"
+        and not (f.negated or f.family or f.historical or f.hypothetical or f.uncertain)
+    ]
+
+
+def test_the_review_of_systems_after_the_family_history_is_the_patients() -> None:
+    text = "FAMILY HISTORY: Noncontributory.\nREVIEW OF SYSTEMS: Positive for urinary retention."
+    assert current_red_flags(text) == ["urinary retention"]
+
+
+def test_a_relatives_cancer_under_family_medical_history_does_not_count() -> None:
+    assert current_red_flags("FAMILY MEDICAL HISTORY: Significant for lung cancer.") == []
+
+
+def test_a_numbered_list_of_complications_is_hypothetical() -> None:
+    text = (
+        "Potential complications include, but are not limited to:,1.  Infection.,2.  Incontinence."
+    )
+    (f,) = find([text])[0]
+    assert f.concept == "red_flag" and f.hypothetical
+
+
+def test_screening_for_a_cancer_is_uncertain_but_evaluation_for_a_complaint_is_not() -> None:
+    (cancer,) = find(["She is having a colonoscopy to screen for colon cancer."])[0]
+    (pain,) = find(["She is here for evaluation for buttock pain."])[0]
+    assert cancer.uncertain and not pain.uncertain
+
+
+def test_non_invasive_and_skin_cancers_and_pelvic_floor_incontinence_are_no_red_flags() -> None:
+    text = (
+        "Excision of basal cell carcinoma. Ductal carcinoma in situ. Colon cancer screening. "
+        "Stress urinary incontinence. Urge incontinence. Urinary urgency and incontinence."
+    )
+    assert find([text])[0] == []
+
+
+def test_a_true_red_flag_still_counts() -> None:
+    text = "Prostate cancer with metastatic disease to the spine and cauda equina syndrome."
+    assert current_red_flags(text) == ["cancer", "metastatic disease", "cauda equina syndrome"]

@@ -13,8 +13,16 @@ as a list of items, each one of
 * ``a|b*|c`` - any one of these;
 * ``@class`` - any word of the lexicon's word class ``class``;
 * ``~N`` - up to N tokens that are not sentence punctuation;
+* ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` ``'s`` - that punctuation token (alone or as an
+  alternative);
 
 and any word, alternative or class item may end in ``?`` to make it optional.
+
+Notes hold checklists as well as prose ("Saddle anaesthesia: none", "Fever\tno\tRetention\tyes"):
+the ``checklist`` section names the separators and the negative and positive values, and the
+pipeline makes each "item separator value" entry a sentence of its own, so that a value speaks
+for its own item only. A concept's ``checklist_items`` are sequences that count only as the item
+of such an entry ("Bladder/bowel: normal"), being too vague in prose.
 """
 
 from __future__ import annotations
@@ -38,7 +46,8 @@ DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
 SIDES = ("left", "right", "bilateral")
 _WORD = r"[a-z0-9][a-z0-9'/.&-]*"
-_ALT = rf"(?:{_WORD}\*?|/)"
+_PUNCT = "(?:[,;:+\\-–—]|'s|’s)"
+_ALT = rf"(?:{_WORD}\*?|/|{_PUNCT})"
 _ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -55,6 +64,20 @@ class Concept:
     #: Concepts whose findings inside this one's are dropped (a cluneal block names the nerve).
     suppresses: tuple[str, ...] = ()
     note: str | None = None
+    #: Patterns found only as the item of a checklist entry ("Bladder/bowel: normal").
+    checklist_items: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """How notes write an item's answer: "Fever: no", "Retention - yes", "Fever\tnil"."""
+
+    #: Punctuation between an item and its value (runs of spaces and tabs always separate).
+    separators: frozenset[str]
+    #: Values that deny the item, each a tuple of lower-case words ("not", "present").
+    negative: tuple[tuple[str, ...], ...]
+    #: Values that affirm it; they leave the item asserted.
+    positive: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,17 @@ class ContextRule:
     category: str
     direction: str
     pattern: tuple[str, ...] | None = None
+    max_scope: int | None = None
+    #: The concepts the rule may modify (all when None): "screening for" makes a cancer
+    #: uncertain, but "evaluation for back pain" is the complaint itself.
+    concepts: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SectionHeader:
+    literal: str
+    category: str
+    #: Tokens the section runs for at most (a list under "Potential complications include:").
     max_scope: int | None = None
 
 
@@ -75,10 +109,11 @@ class Lexicon:
     #: Section categories whose findings all carry an attribute (``family_history``: family).
     section_attributes: dict[str, str]
     side_window: int
-    #: Section header rules (literal, category) that replace medspaCy's default ones.
-    sections: tuple[tuple[str, str], ...] = ()
+    #: Section header rules that replace medspaCy's default ones of the same literal.
+    sections: tuple[SectionHeader, ...] = ()
     #: Words that negate the finding whose text they are part of ("iliac crests nontender").
     negating_words: frozenset[str] = frozenset()
+    checklist: Checklist | None = None
 
 
 def _words(node: Node, *, single: bool) -> tuple[str, ...]:
@@ -121,6 +156,18 @@ def _sequence(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...
     return tuple(items) if ok else None
 
 
+def _rule(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+    """A sequence, or ``{"pattern": sequence, "note": why}`` for one that needs its reason."""
+    if isinstance(node.value, dict):
+        if not node.obj(("pattern", "note")):
+            return None
+        node.get("pattern").required()
+        node.get("note").required()
+        node.get("note").string(non_empty=True)
+        return _sequence(node.get("pattern"), classes) if not node.get("pattern").missing else None
+    return _sequence(node, classes)
+
+
 def _concepts(
     section: Node, refs: SourceRefs, classes: dict[str, tuple[str, ...]]
 ) -> list[Concept]:
@@ -132,6 +179,7 @@ def _concepts(
         "misspellings",
         "sequences",
         "exclusions",
+        "checklist_items",
         "suppresses",
         "sources",
     )
@@ -153,8 +201,9 @@ def _concepts(
             for key in ("terms", "abbreviations", "misspellings")
             for term in _words(n.get(key), single=False)
         ]
-        sequences = [_sequence(s, classes) for s in n.get("sequences").items()]
-        exclusions = [_sequence(s, classes) for s in n.get("exclusions").items()]
+        sequences = [_rule(s, classes) for s in n.get("sequences").items()]
+        exclusions = [_rule(s, classes) for s in n.get("exclusions").items()]
+        items = [_rule(s, classes) for s in n.get("checklist_items").items()]
         sources = refs.read(n.get("sources"))
         if cid and label and terms:
             seen.add(cid)
@@ -168,6 +217,7 @@ def _concepts(
                     tuple(s for s in exclusions if s is not None),
                     tuple(n.get("suppresses").strings() or ()),
                     n.get("note").string(),
+                    tuple(s for s in items if s is not None),
                 )
             )
     known = {c.id for c in out}
@@ -178,12 +228,16 @@ def _concepts(
     return out
 
 
-def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[ContextRule]:
+def _context(
+    section: Node, classes: dict[str, tuple[str, ...]], known: set[str]
+) -> list[ContextRule]:
     out: list[ContextRule] = []
     for n in section.items():
-        if not n.obj(("literal", "category", "direction", "pattern", "max_scope", "note")):
+        keys = ("literal", "category", "direction", "pattern", "max_scope", "concepts", "note")
+        if not n.obj(keys):
             n.required()
             continue
+        concepts = n.get("concepts").strings(allowed=sorted(known))
         literal = n.get("literal").string(non_empty=True)
         category = n.get("category").enum(CONTEXT_CATEGORIES)
         direction = n.get("direction").enum(DIRECTIONS)
@@ -192,8 +246,29 @@ def _context(section: Node, classes: dict[str, tuple[str, ...]]) -> list[Context
         pattern = _sequence(n.get("pattern"), classes) if not n.get("pattern").missing else None
         max_scope = n.get("max_scope").integer(1, 50)
         if literal and category and direction:
-            out.append(ContextRule(literal, category, direction, pattern, max_scope))
+            only = tuple(concepts) if concepts else None
+            out.append(ContextRule(literal, category, direction, pattern, max_scope, only))
     return out
+
+
+def _values(node: Node) -> tuple[tuple[str, ...], ...]:
+    node.required()
+    return tuple(tuple(v.split()) for v in _words(node, single=False))
+
+
+def _checklist(node: Node) -> Checklist | None:
+    if not node.obj(("separators", "negative", "positive", "note")):
+        return None
+    separators = node.get("separators")
+    separators.required()
+    for item in separators.items():
+        if not (isinstance(item.value, str) and re.fullmatch(_PUNCT, item.value)):
+            item.fail("must be one of , ; : + - – —")
+    return Checklist(
+        frozenset(separators.strings() or ()),
+        _values(node.get("negative")),
+        _values(node.get("positive")),
+    )
 
 
 def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
@@ -207,6 +282,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         "side_window",
         "negating_words",
         "sections",
+        "checklist",
     )
     if not node.obj((*allowed, "note")):
         node.required()
@@ -224,7 +300,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     else:
         side_node.required()
     concepts = _concepts(node.get("concepts"), refs, classes)
-    context = _context(node.get("context"), classes)
+    context = _context(node.get("context"), classes, {c.id for c in concepts})
     section_attributes: dict[str, str] = {}
     for key, value in node.get("section_attributes").mapping().items():
         attribute = value.enum(ATTRIBUTES)
@@ -237,13 +313,14 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     negating = frozenset(_words(node.get("negating_words"), single=True))
     sections = []
     for n in node.get("sections").items():
-        if n.obj(("literal", "category", "note")):
+        if n.obj(("literal", "category", "max_scope", "note")):
             literal = n.get("literal").string(non_empty=True)
             category = n.get("category").string(non_empty=True)
             n.get("literal").required()
             n.get("category").required()
+            scope = n.get("max_scope").integer(1, 500)
             if literal and category:
-                sections.append((literal, category))
+                sections.append(SectionHeader(literal, category, scope))
         else:
             n.required()
     return Lexicon(
@@ -255,4 +332,5 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         window,
         tuple(sections),
         negating,
+        _checklist(node.get("checklist")),
     )

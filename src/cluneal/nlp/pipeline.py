@@ -1,9 +1,9 @@
 """The medspaCy pipeline built once from the lexicon, and :func:`find` that runs it on notes.
 
 Only the tokenizer and the target matcher run on every note, batched with ``nlp.pipe``. The
-rest (sentence splitting, ConText, sections) runs only on notes where a concept was found: most
-notes in a general corpus mention none, and ConText over a whole note costs more than the
-matching does.
+rest (sentences and checklist entries, :mod:`cluneal.nlp.sentences`; ConText; sections) runs
+only on notes where a concept was found: most notes in a general corpus mention none, and
+ConText over a whole note costs more than the matching does.
 """
 
 from __future__ import annotations
@@ -15,28 +15,31 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 import spacy
 from loguru import logger
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Sectionizer, SectionRule
 from medspacy.target_matcher import TargetRule
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
+from cluneal.nlp.sentences import Entry, split_sentences
 from cluneal.nlp.text import check_text
 
 GROUP = "cluneal"
 EXCLUDE = "exclude:"
-_SENTENCE_END = frozenset({".", "?", "!"})
-#: A gap in a sequence never crosses the end of a clause, a contrast or a negation.
+#: The label of a match that counts only as a checklist entry's item.
+ITEM = "item:"
+#: A gap in a sequence never crosses the end of a clause, a contrast, a negation, a tab or a
+#: line break.
 _GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
+_GAP_STOPS += ["\t", "\n", "\n\n", "\r\n", "\t\t"]
 _ATTRIBUTES = {
     "NEGATED_EXISTENCE": "negated",
     "HISTORICAL": "historical",
@@ -90,6 +93,7 @@ def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
         for label, sequences in (
             (concept.id, concept.sequences),
             (EXCLUDE + concept.id, concept.exclusions),
+            (ITEM + concept.id, concept.checklist_items),
         ):
             for seq in sequences:
                 for pattern in token_patterns(seq, lexicon.classes):
@@ -108,28 +112,39 @@ def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
                 pattern=pattern,
                 direction=rule.direction,
                 max_scope=rule.max_scope,
+                allowed_types=rule.concepts,
             )
             for pattern in patterns
         ]
     return rules
 
 
-def split_sentences(doc: Doc) -> None:
-    """Mark sentence starts: after . ? ! and after line breaks, runs of spaces or a HEADER:."""
-    starts = numpy.full((len(doc), 1), -1, dtype="int64")
-    boundary = True
-    upper = False
-    for i, token in enumerate(doc):
-        text = token.text
-        if token.is_space:
-            boundary = True
-            continue
-        if boundary:
-            starts[i, 0] = 1
-        boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
-        upper = token.is_upper
-    # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
-    doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
+def _inside_entries(matches: Iterable[Span], entries: list[Entry]) -> list[Span]:
+    """Matches less those that run from a checklist entry's item into its value or beyond
+    ("Leg pain - yes, Buttock" is no buttock pain)."""
+    return [
+        m
+        for m in matches
+        if all(
+            m.end <= e.start or m.start >= e.end or (e.start <= m.start and m.end <= e.separator)
+            for e in entries
+        )
+    ]
+
+
+def _checklist_items(spans: list[Span], entries: list[Entry]) -> list[Span]:
+    """Keep a checklist-only match when it is the item of an entry, as its concept's finding."""
+    items = [s for s in spans if s.label_.startswith(ITEM)]
+    if not items:
+        return spans
+    kept = [s for s in spans if not s.label_.startswith(ITEM)]
+    for span in items:
+        concept = span.label_[len(ITEM) :]
+        if any(e.start <= span.start and span.end <= e.separator for e in entries) and not any(
+            k.label_ == concept and k.start < span.end and span.start < k.end for k in kept
+        ):
+            kept.append(Span(span.doc, span.start, span.end, label=concept))
+    return sorted(kept, key=lambda s: (s.start, s.end, s.label_))
 
 
 def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> list[Span]:
@@ -143,9 +158,13 @@ def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> lis
     for label, kept in by_label.items():
         if label.startswith(EXCLUDE):
             continue
-        vetoes = list(by_label.get(EXCLUDE + label, ()))
+        concept = label.removeprefix(ITEM)
+        vetoes = list(by_label.get(EXCLUDE + concept, ()))
         vetoes += [
-            s for other, ids in suppresses.items() if label in ids for s in by_label.get(other, ())
+            s
+            for other, ids in suppresses.items()
+            if concept in ids
+            for s in by_label.get(other, ())
         ]
         out += [s for s in kept if not any(v.start <= s.start and s.end <= v.end for v in vetoes)]
     return sorted(out, key=lambda s: (s.start, s.end, s.label_))
@@ -167,15 +186,23 @@ class Pipeline:
     def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
         out: list[list[Finding]] = []
         for doc in self.nlp.pipe(_checked(texts), batch_size=batch_size):
-            spans = _prune(doc.spans.get(GROUP, ()), self.suppresses)
+            matches = doc.spans.get(GROUP, ())
+            spans = _prune(matches, self.suppresses)
+            if not spans:
+                out.append([])
+                continue
+            entries = split_sentences(doc, self.lexicon.checklist)
+            if entries:
+                spans = _prune(_inside_entries(matches, entries), self.suppresses)
+            spans = _checklist_items(spans, entries)
             if not spans:
                 out.append([])
                 continue
             doc.spans[GROUP] = spans
-            split_sentences(doc)
             self.context(doc)
             self.sectionizer(doc)
-            out.append([self._finding(span, spans) for span in spans])
+            denied = [(e.start, e.separator) for e in entries if e.negative]
+            out.append([self._finding(span, spans, denied) for span in spans])
         return out
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
@@ -200,9 +227,13 @@ class Pipeline:
             return "bilateral"
         return sides.pop() if sides else None
 
-    def _finding(self, span: Span, spans: list[Span]) -> Finding:
+    def _finding(self, span: Span, spans: list[Span], denied: list[tuple[int, int]]) -> Finding:
+        """The finding, with its ConText and section attributes; ``denied`` are the items
+        (token ranges) of checklist entries whose value is negative."""
         flags = dict.fromkeys(_ATTRIBUTES.values(), False)
         if any(t.lower_ in self.lexicon.negating_words for t in span):
+            flags["negated"] = True
+        if any(start <= span.start and span.end <= end for start, end in denied):
             flags["negated"] = True
         for modifier in span._.modifiers:
             attribute = _ATTRIBUTES.get(modifier.category)
@@ -264,9 +295,11 @@ def clinical_tokenizer(nlp: Language) -> Tokenizer:
 
 def _section_rules(lexicon: Lexicon, default_path: str) -> list[SectionRule]:
     """medspaCy's default section rules, with the lexicon's replacing those of the same literal."""
-    replaced = {literal.lower() for literal, _ in lexicon.sections}
+    replaced = {header.literal.lower() for header in lexicon.sections}
     rules = [r for r in SectionRule.from_json(default_path) if r.literal.lower() not in replaced]
-    return rules + [SectionRule(literal, category) for literal, category in lexicon.sections]
+    return rules + [
+        SectionRule(h.literal, h.category, max_scope=h.max_scope) for h in lexicon.sections
+    ]
 
 
 _built: dict[tuple[str, str, str], Pipeline] = {}

@@ -1,0 +1,143 @@
+"""Sentence starts for ConText, with each checklist entry made a sentence of its own.
+
+ConText scopes a modifier to its sentence, so the sentence is what keeps one item's negation off
+its neighbour. Prose sentences end at . ? ! and line breaks, runs of spaces or a HEADER:. Notes
+also hold checklists, written as ``item separator value`` entries ("Saddle anaesthesia: none",
+"Urinary retention - yes", "Fever<tab>nil"), several to a line (split by , ; or tabs) or one
+to a line under a header. An entry is found from its value: a word of the lexicon's
+``checklist`` values after a separator (its punctuation, or a run of spaces or a tab) and before
+the end of the entry (, ; . a tab, a line break or the end of the note). Its item runs back to
+the previous , ; tab, line break or sentence start. The entry becomes one sentence, so that no
+ConText cue reaches across it ("No fever, urinary retention: yes"), and the pipeline negates the
+item of an entry whose value is negative, and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
+
+from cluneal.knowledge.lexicon import Checklist
+
+_SENTENCE_END = frozenset({".", "?", "!"})
+_ITEM_DELIMITERS = frozenset({",", ";", "|"})
+_NOT_AN_ITEM_END = _SENTENCE_END | _ITEM_DELIMITERS | {":"}
+#: The tokenizer keeps "No." (number) whole: as a value it is "no" and a full stop.
+_NO_STOP = "no."
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A checklist entry, as token indices: item ``start:separator``, value ``value:end``."""
+
+    start: int
+    separator: int
+    value: int
+    end: int
+    negative: bool
+
+
+def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]:
+    """Mark sentence starts (prose and checklist entries); return the checklist entries."""
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")
+    boundary = True
+    upper = False
+    lowers: list[str] = []
+    spaces: list[bool] = []
+    for i, token in enumerate(doc):
+        text = token.text
+        lowers.append(token.lower_)
+        spaces.append(token.is_space)
+        if token.is_space:
+            boundary = True
+            continue
+        if boundary:
+            starts[i, 0] = 1
+        boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
+        upper = token.is_upper
+    entries = _entries(lowers, spaces, starts, checklist) if checklist else []
+    # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
+    doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
+    return entries
+
+
+def _entries(
+    lowers: list[str],
+    spaces: list[bool],
+    starts: numpy.ndarray,  # type: ignore[type-arg]
+    checklist: Checklist,
+) -> list[Entry]:
+    values = sorted(
+        [(words, True) for words in checklist.negative]
+        + [(words, False) for words in checklist.positive],
+        key=lambda v: -len(v[0]),
+    )
+    firsts = {words[0] for words, _ in values} | {_NO_STOP}
+    out: list[Entry] = []
+    n, i = len(lowers), 0
+    while i < n:
+        if lowers[i] not in firsts:
+            i += 1
+            continue
+        found = next((v for v in values if _words_at(lowers, i, v[0])), None)
+        end = i + len(found[0]) if found else i
+        # A dash is a value ("Fever: -") only after other punctuation, else it is the separator.
+        dash = found is not None and found[0][0] in checklist.separators
+        separator = _separator(lowers, spaces, i, checklist.separators, dash) if found else None
+        if found is None or separator is None or not _ends_entry(lowers, spaces, end):
+            i += 1
+            continue
+        start = separator - 1
+        while start > 0 and not (
+            starts[start, 0] == 1 or spaces[start - 1] or lowers[start - 1] in _ITEM_DELIMITERS
+        ):
+            start -= 1
+        starts[start, 0] = 1
+        starts[start + 1 : end, 0] = -1
+        after = end + 1 if end < n and lowers[end] in _NOT_AN_ITEM_END else end
+        while after < n and spaces[after]:
+            after += 1
+        if after < n:
+            starts[after, 0] = 1
+        out.append(Entry(start, separator, i, end, found[1]))
+        i = end
+    return out
+
+
+def _words_at(lowers: list[str], i: int, words: tuple[str, ...]) -> bool:
+    return i + len(words) <= len(lowers) and all(
+        lowers[i + k] in (word, word + ".") for k, word in enumerate(words)
+    )
+
+
+def _separator(
+    lowers: list[str],
+    spaces: list[bool],
+    value: int,
+    separators: frozenset[str],
+    punctuation_needed: bool,
+) -> int | None:
+    """The first separator token before a value, when a non-empty item precedes it."""
+    j, punctuation = value - 1, False
+    while j > 0:
+        if spaces[j] and "\n" not in lowers[j]:
+            j -= 1
+        elif lowers[j] in separators and not punctuation:
+            punctuation = True
+            j -= 1
+        else:
+            break
+    if j == value - 1 or spaces[j] or lowers[j] in _NOT_AN_ITEM_END:
+        return None
+    if punctuation_needed and not punctuation:
+        return None
+    return j + 1
+
+
+def _ends_entry(lowers: list[str], spaces: list[bool], end: int) -> bool:
+    if end == len(lowers) or lowers[end - 1] == _NO_STOP:
+        return True
+    return spaces[end] or lowers[end] in _ITEM_DELIMITERS or lowers[end] in _SENTENCE_END
