@@ -54,3 +54,13 @@ def test_binary_non_utf8_and_huge_input_exit_2(tmp_path: Path) -> None:
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(notes_command, [str(tmp_path / "none.txt")])
     assert result.exit_code == 2
+
+
+def test_full_reads_the_whole_note_and_finds_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text((NOTE + "Unrelated sentence.  PLAN: review in two weeks.\n") * 20)
+    fast = CliRunner().invoke(notes_command, [str(path)])
+    full = CliRunner().invoke(notes_command, [str(path), "--full"])
+    assert fast.exit_code == full.exit_code == 0
+    assert json.loads(fast.output) == json.loads(full.output)
+    assert len(json.loads(full.output)["findings"]) == 2 * 20

@@ -30,9 +30,15 @@ def _read(source: str) -> bytes:
     "--text",
     "as_text",
     is_flag=True,
-    help="Show the note with the findings marked, instead of JSON.",
+    help="Show the note with the findings marked, instead of JSON (read whole, as --full).",
 )
-def notes_command(source: str, as_text: bool) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read the whole note with spaCy, without the prefilter that reads only the parts "
+    "that can hold a finding (the findings are the same; this is the reference path).",
+)
+def notes_command(source: str, as_text: bool, full: bool) -> None:
     """Find cluneal-relevant concepts in the clinical note FILE (- for standard input).
 
     Prints {"format": "cluneal-notes/1", "findings": [...]}: each finding has its concept,
@@ -40,12 +46,13 @@ def notes_command(source: str, as_text: bool) -> None:
     hypothetical, uncertain, family) and its section. An empty note has no findings;
     binary, non-UTF-8 or over-long input exits with status 2.
     """
-    from cluneal.nlp.pipeline import find
+    from cluneal.nlp.pipeline import pipeline
 
     name = "standard input" if source == "-" else source
     try:
         text = decode_note(_read(source), name)
-        findings = find([text])[0]
+        read = pipeline().find_full if full or as_text else pipeline().find
+        findings = read([text])[0]
     except NoteError as exc:
         fail(str(exc))
     if as_text:

@@ -1,9 +1,12 @@
 """The medspaCy pipeline built once from the lexicon, and :func:`find` that runs it on notes.
 
-Only the tokenizer and the target matcher run on every note, batched with ``nlp.pipe``. The
-rest (sentences and checklist entries, :mod:`cluneal.nlp.sentences`; ConText; sections) runs
-only on notes where a concept was found: most notes in a general corpus mention none, and
-ConText over a whole note costs more than the matching does.
+:meth:`Pipeline.find` first asks the :mod:`~cluneal.nlp.prefilter` which pieces of each note
+can hold a finding at all (most notes hold none, and in those that do most sentences hold
+none), and runs spaCy on those pieces only: exactly the findings of :meth:`Pipeline.find_full`,
+which reads every note whole (kept for the equivalence test and ``cluneal notes --full``).
+In both, only the tokenizer and the target matcher run on all the text read, batched with
+``nlp.pipe``; the rest (sentences and checklist entries, :mod:`cluneal.nlp.sentences`;
+ConText; sections) runs only where a concept was found.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import spacy
@@ -29,6 +32,7 @@ from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
+from cluneal.nlp.prefilter import Prefilter, from_lexicon, joined, original
 from cluneal.nlp.sentences import Entry, split_sentences
 from cluneal.nlp.text import check_text
 
@@ -36,10 +40,9 @@ GROUP = "cluneal"
 EXCLUDE = "exclude:"
 #: The label of a match that counts only as a checklist entry's item.
 ITEM = "item:"
-#: A gap in a sequence never crosses the end of a clause, a contrast, a negation, a tab or a
-#: line break.
+#: A gap in a sequence never crosses the end of a clause, a contrast, a negation or a
+#: whitespace token (a tab, a line break, a run of spaces: each one starts a sentence).
 _GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
-_GAP_STOPS += ["\t", "\n", "\n\n", "\r\n", "\t\t"]
 _ATTRIBUTES = {
     "NEGATED_EXISTENCE": "negated",
     "HISTORICAL": "historical",
@@ -51,7 +54,7 @@ _ATTRIBUTES = {
 
 def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     if item.startswith("~"):
-        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "OP": f"{{0,{item[1:]}}}"}
+        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "IS_SPACE": False, "OP": f"{{0,{item[1:]}}}"}
     body = item.removesuffix("?")
     alternatives = list(classes[body[1:]]) if body.startswith("@") else body.split("|")
     prefixes = [a[:-1] for a in alternatives if a.endswith("*")]
@@ -178,14 +181,38 @@ class Pipeline:
     context: ConText
     sectionizer: Sectionizer
     lexicon: Lexicon
+    prefilter: Prefilter
 
     def __post_init__(self) -> None:
         self.suppresses = {c.id: c.suppresses for c in self.lexicon.concepts if c.suppresses}
         self.side_of = {w: side for side, words in self.lexicon.sides.items() for w in words}
 
     def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
+        """The findings of each note, reading only the pieces the prefilter chooses."""
+        texts = list(_checked(texts))
+        out: list[list[Finding]] = [[] for _ in texts]
+        jobs: list[tuple[int, list[tuple[int, int]] | None]] = []
+        read: list[str] = []
+        for i, text in enumerate(texts):
+            plan = self.prefilter.plan(text)
+            if plan is None:
+                jobs.append((i, None))
+                read.append(text)
+            elif plan:
+                part, offsets = joined(text, plan)
+                jobs.append((i, offsets))
+                read.append(part)
+        for (i, offsets), found in zip(jobs, self._read(read, batch_size), strict=True):
+            out[i] = found if offsets is None else [_moved(f, offsets) for f in found]
+        return out
+
+    def find_full(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
+        """The findings of each note, read whole (no prefilter)."""
+        return self._read(_checked(texts), batch_size)
+
+    def _read(self, texts: Iterable[str], batch_size: int) -> list[list[Finding]]:
         out: list[list[Finding]] = []
-        for doc in self.nlp.pipe(_checked(texts), batch_size=batch_size):
+        for doc in self.nlp.pipe(texts, batch_size=batch_size):
             matches = doc.spans.get(GROUP, ())
             spans = _prune(matches, self.suppresses)
             if not spans:
@@ -206,7 +233,10 @@ class Pipeline:
         return out
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
-        """The side said in the finding, else the nearest one said near it (not in another)."""
+        """The side said in the finding, else the nearest one said near it in its sentence
+        (not in another finding, nor nearer to one)."""
+        sent = span.sent
+        spans = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
         taken = {i for other in spans if other is not span for i in range(other.start, other.end)}
         sides = {self.side_of[t.lower_] for t in span if t.lower_ in self.side_of}
         if not sides:
@@ -256,6 +286,12 @@ class Pipeline:
 
 def _distance(i: int, span: Span) -> int:
     return span.start - i if i < span.start else max(0, i - span.end + 1)
+
+
+def _moved(finding: Finding, offsets: list[tuple[int, int]]) -> Finding:
+    """A finding of the prefilter's joined text, at its place in the note."""
+    start = original(offsets, finding.start)
+    return replace(finding, start=start, end=start + finding.end - finding.start)
 
 
 def _checked(texts: Iterable[str]) -> Iterable[str]:
@@ -329,8 +365,10 @@ def _build(lexicon: Lexicon) -> Pipeline:
     context = ConText(nlp, rules=None, input_span_type="group", span_group_name=GROUP)
     context.add(_context_rules(lexicon))
     sectionizer = Sectionizer(nlp, rules=None)
-    sectionizer.add(_section_rules(lexicon, sectionizer.DEFAULT_RULES_FILEPATH))
-    return Pipeline(nlp, context, sectionizer, lexicon)
+    sections = _section_rules(lexicon, sectionizer.DEFAULT_RULES_FILEPATH)
+    sectionizer.add(sections)
+    headers = [(r.literal, r.max_scope is not None) for r in sections]
+    return Pipeline(nlp, context, sectionizer, lexicon, from_lexicon(lexicon, nlp, headers))
 
 
 def find(texts: Iterable[str]) -> list[list[Finding]]:

@@ -1,0 +1,171 @@
+"""The prefiltered pipeline finds exactly what the full pipeline finds, on every corpus.
+
+The full pipeline (:meth:`Pipeline.find_full`) runs spaCy over every note whole; the default
+(:meth:`Pipeline.find`) reads only the pieces the prefilter chooses. Same concept, offsets,
+side, every ConText attribute and section, note by note.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from cluneal.nlp.pipeline import pipeline
+from cluneal.nlp.prefilter import Prefilter, spellings
+
+PIPELINE = pipeline()
+NOTES = Path(__file__).parents[1] / "data" / "notes"
+
+
+def same_findings(texts: list[str]) -> None:
+    fast, full = PIPELINE.find(texts), PIPELINE.find_full(texts)
+    assert len(fast) == len(full) == len(texts)
+    for i, (a, b) in enumerate(zip(fast, full, strict=True)):
+        assert a == b, f"note {i}: {texts[i][:200]!r}"
+
+
+def annotated(name: str) -> list[str]:
+    lines = (NOTES / name).read_text(encoding="utf-8").splitlines()
+    markup = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+    return [markup.sub(r"\1", line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_every_mtsamples_note(shared: Path) -> None:
+    rdata = pytest.importorskip("rdata")
+    frame = rdata.read_rda(str(shared / "external/mtsamples/mtsamples.rda"))["mtsamples"]
+    texts = [t if isinstance(t, str) else "" for t in frame["transcription"]]
+    assert len(texts) == 4999
+    same_findings(texts)
+
+
+def test_every_synthea_note(shared: Path) -> None:
+    texts = []
+    path = shared / "external/synthea-bulk-10/DocumentReference.000.ndjson"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for content in json.loads(line).get("content", []):
+            attachment = content.get("attachment", {})
+            if attachment.get("contentType", "").startswith("text/plain"):
+                texts.append(base64.b64decode(attachment["data"]).decode("utf-8"))
+    assert len(texts) > 1000
+    same_findings(texts)
+
+
+@pytest.mark.parametrize("name", ["sentences.txt", "heldout.txt"])
+def test_both_annotated_sets_as_notes_and_as_one_long_note(name: str) -> None:
+    sentences = annotated(name)
+    assert len(sentences) > 300
+    same_findings(sentences)
+    # the same sentences run together, in the layouts notes use between sentences
+    for sep in ("  ", "\n", " ", "\t", "\n\n", ".,", " \u00a0"):
+        same_findings([sep.join(sentences[k : k + 40]) for k in range(0, len(sentences), 40)])
+
+
+def _concept_phrases() -> list[str]:
+    out = []
+    for concept in PIPELINE.lexicon.concepts:
+        out += list(concept.terms)
+        for sequence in concept.sequences:
+            words = []
+            for item in sequence:
+                if item.startswith("~"):
+                    words.append("the")
+                    continue
+                body = item.removesuffix("?")
+                options = (
+                    PIPELINE.lexicon.classes[body[1:]] if body.startswith("@") else body.split("|")
+                )
+                first = options[0]
+                words.append(first.removesuffix("*") + ("ing" if first.endswith("*") else ""))
+            out.append(" ".join(words))
+    return out
+
+
+def test_a_generated_family_of_notes() -> None:
+    """Lexicon phrases, cues, checklists and headers put together with every kind of space,
+    sentence end and abbreviation the cuts depend on."""
+    rng = random.Random(20261201)  # noqa: S311 (test data, not secrets)
+    phrases = _concept_phrases()
+    cues = ["no", "denies", "history of", "possible", "mother had", "we will consider", "not"]
+    headers = ["PAST MEDICAL HISTORY:", "FAMILY HISTORY:", "Plan:", "REVIEW OF SYSTEMS:", "HX"]
+    values = ["no", "none", "nil", "negative", "yes", "present", "denies", "normal"]
+    seps = [" ", "  ", "\n", "\t", ". ", ".  ", ", ", "; ", " - ", ": ", ".,", "\r\n", "\u2003"]
+    words = ["Dr.", "e.g.", "No.", "L4-5.", "pain.", "left", "right", "bilateral", "the", "was"]
+    texts = []
+    for _ in range(1500):
+        parts = []
+        for _ in range(rng.randint(1, 25)):
+            kind = rng.random()
+            if kind < 0.35:
+                parts.append(rng.choice(cues) + " " + rng.choice(phrases))
+            elif kind < 0.55:
+                parts.append(rng.choice(phrases))
+            elif kind < 0.7:
+                entry = rng.choice([": ", " - ", "\t"]) + rng.choice(values)
+                parts.append(rng.choice(phrases) + entry)
+            elif kind < 0.8:
+                parts.append(rng.choice(headers))
+            else:
+                parts.append(" ".join(rng.choices(words, k=rng.randint(1, 6))))
+            parts.append(rng.choice(seps))
+        texts.append("".join(parts))
+    same_findings(texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("one two", ["one two"]),
+        ("one  two", ["one", "two"]),
+        ("one\ttwo\nthree", ["one", "two", "three"]),
+        ("one \u00a0two", ["one", "two"]),
+        (" one", ["one"]),
+        ("pain. Left buttock", ["pain.", "Left buttock"]),
+        ("Dr. Smith saw her", ["Dr. Smith saw her"]),  # an abbreviation ends no sentence
+        ("No. 5 was given", ["No. 5 was given"]),
+        ("3.5 mm. Next", ["3.5 mm.", "Next"]),
+        ("pain.Left", ["pain.Left"]),  # no space: no cut
+        ("(pain). Left", ["(pain). Left"]),  # punctuation before the stop: no cut, to be safe
+        ("obesity.,PROCEDURE: , Bypass", ["obesity", "PROCEDURE: , Bypass"]),
+        ("L5.,PLAN", ["L5.,PLAN"]),  # a digit before the stop: the tokenizer keeps "L5."
+        ("Dr.,Smith", ["Dr.,Smith"]),
+        ("Fever\tnil, chills  no", ["Fever\tnil, chills  no"]),  # checklist entries stay whole
+        ("Fever\n nil", ["Fever", "nil"]),  # a line break is no entry's separator
+    ],
+)
+def test_pieces_end_where_a_whitespace_token_or_a_sentence_end_is(text, pieces):
+    plan = _plan_all(text)
+    assert [text[s:e] for s, e in plan] == pieces
+
+
+def _plan_all(text: str) -> list[tuple[int, int]]:
+    from cluneal.nlp.prefilter import _Pieces
+
+    pf = PIPELINE.prefilter
+    around = _Pieces(text, pf.abbreviations, pf.sentences, pf.values, pf.commas)
+    found: list[tuple[int, int]] = []
+    for i, c in enumerate(text):
+        if c.isalnum():
+            piece = around(i)
+            if piece not in found:
+                found.append(piece)
+    return found
+
+
+def test_a_phrase_is_looked_for_in_every_spacing_of_its_tokens():
+    assert spellings(["a", ":"]) == ("a:", "a :")
+    assert len(spellings(["past", "medical", "history", ":"])) == 8
+
+
+def test_a_note_without_any_anchor_never_reaches_spacy():
+    assert PIPELINE.prefilter.plan("The patient is a 30-year-old man with a cough.") == []
+    assert PIPELINE.prefilter.plan("Low back pain for 3 months.") != []
+
+
+def test_a_rule_with_nothing_to_look_for_reads_every_note_whole():
+    prefilter = Prefilter.build([[]], [])
+    assert prefilter.unconditional and prefilter.plan("anything") is None
