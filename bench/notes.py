@@ -96,10 +96,10 @@ def profile(texts: list[str]) -> dict[str, float]:
         lap("sentences + rules")
         p.context(doc)
         lap("ConText")
-        p.sectionizer(doc)
+        sections = p.sections.of(doc, spans)
         lap("sections")
         denied = [(e.start, e.separator) for e in entries if e.negative]
-        [p._finding(span, spans, denied) for span in spans]
+        [p._finding(span, spans, denied, s) for span, s in zip(spans, sections, strict=True)]
         lap("sentences + rules")
     stages["chars read"] = sum(map(len, read)) / max(1, sum(map(len, texts)))
     return stages

@@ -33,6 +33,7 @@ from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding
 from cluneal.nlp.prefilter import Prefilter, from_lexicon, joined, original
+from cluneal.nlp.sections import Sections
 from cluneal.nlp.sentences import Entry, split_sentences
 from cluneal.nlp.text import check_text
 
@@ -179,7 +180,7 @@ class Pipeline:
 
     nlp: Language
     context: ConText
-    sectionizer: Sectionizer
+    sections: Sections
     lexicon: Lexicon
     prefilter: Prefilter
 
@@ -227,9 +228,14 @@ class Pipeline:
                 continue
             doc.spans[GROUP] = spans
             self.context(doc)
-            self.sectionizer(doc)
+            categories = self.sections.of(doc, spans)
             denied = [(e.start, e.separator) for e in entries if e.negative]
-            out.append([self._finding(span, spans, denied) for span in spans])
+            out.append(
+                [
+                    self._finding(span, spans, denied, section)
+                    for span, section in zip(spans, categories, strict=True)
+                ]
+            )
         return out
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
@@ -257,7 +263,9 @@ class Pipeline:
             return "bilateral"
         return sides.pop() if sides else None
 
-    def _finding(self, span: Span, spans: list[Span], denied: list[tuple[int, int]]) -> Finding:
+    def _finding(
+        self, span: Span, spans: list[Span], denied: list[tuple[int, int]], section: str | None
+    ) -> Finding:
         """The finding, with its ConText and section attributes; ``denied`` are the items
         (token ranges) of checklist entries whose value is negative."""
         flags = dict.fromkeys(_ATTRIBUTES.values(), False)
@@ -269,7 +277,6 @@ class Pipeline:
             attribute = _ATTRIBUTES.get(modifier.category)
             if attribute:
                 flags[attribute] = True
-        section = span._.section_category
         attribute = self.lexicon.section_attributes.get(section or "")
         if attribute:
             flags[attribute] = True
@@ -329,8 +336,9 @@ def clinical_tokenizer(nlp: Language) -> Tokenizer:
     )
 
 
-def _section_rules(lexicon: Lexicon, default_path: str) -> list[SectionRule]:
+def section_rules(lexicon: Lexicon) -> list[SectionRule]:
     """medspaCy's default section rules, with the lexicon's replacing those of the same literal."""
+    default_path = Sectionizer(spacy.blank("en"), rules=None).DEFAULT_RULES_FILEPATH
     replaced = {header.literal.lower() for header in lexicon.sections}
     rules = [r for r in SectionRule.from_json(default_path) if r.literal.lower() not in replaced]
     return rules + [
@@ -364,11 +372,10 @@ def _build(lexicon: Lexicon) -> Pipeline:
     matcher.add(_target_rules(lexicon))
     context = ConText(nlp, rules=None, input_span_type="group", span_group_name=GROUP)
     context.add(_context_rules(lexicon))
-    sectionizer = Sectionizer(nlp, rules=None)
-    sections = _section_rules(lexicon, sectionizer.DEFAULT_RULES_FILEPATH)
-    sectionizer.add(sections)
-    headers = [(r.literal, r.max_scope is not None) for r in sections]
-    return Pipeline(nlp, context, sectionizer, lexicon, from_lexicon(lexicon, nlp, headers))
+    rules = section_rules(lexicon)
+    headers = [(r.literal, r.max_scope is not None) for r in rules]
+    prefilter = from_lexicon(lexicon, nlp, headers)
+    return Pipeline(nlp, context, Sections(nlp, rules), lexicon, prefilter)
 
 
 def find(texts: Iterable[str]) -> list[list[Finding]]:

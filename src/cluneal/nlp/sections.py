@@ -1,0 +1,52 @@
+"""The section each finding is in, as medspaCy's Sectionizer assigns it, for the findings only.
+
+medspaCy's Sectionizer sets an extension attribute on every token of a note, which costs more
+than everything else it does; the pipeline needs the category of a few findings. This module
+runs the same matcher on the same rules and applies the same logic: headers are matched case-
+insensitively and overlapping matches pruned to the longest; a section runs from its header to
+the next one (or, for a rule with ``max_scope``, that many tokens past its header at most);
+text before the first header, or past a scoped section, is in no section. A test holds it equal
+to medspaCy's Sectionizer on every corpus (``tests/nlp/test_sections.py``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from medspacy.common.medspacy_matcher import MedspacyMatcher
+from medspacy.section_detection import SectionRule
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+
+class Sections:
+    """Section categories by the pipeline's section rules; build once per pipeline."""
+
+    def __init__(self, nlp: Language, rules: Sequence[SectionRule]) -> None:
+        self.nlp = nlp
+        self.matcher = MedspacyMatcher(nlp, name="cluneal_sections", phrase_matcher_attr="LOWER")
+        self.matcher.add(list(rules))
+
+    def of(self, doc: Doc, spans: Sequence[Span]) -> list[str | None]:
+        """The section category of each span (None outside every section)."""
+        matches = self.matcher(doc)
+        if not matches:
+            return [None] * len(spans)
+        # (start, end, category) per section, in order; a later one wins where they overlap
+        sections: list[tuple[int, int, str | None]] = []
+        if matches[0][1] != 0:
+            sections.append((0, matches[0][1], None))
+        strings, rules = self.nlp.vocab.strings, self.matcher.rule_map
+        for i, (match_id, start, end) in enumerate(matches):
+            rule = rules[strings[match_id]]
+            stop = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
+            if rule.max_scope is not None:
+                stop = min(end + rule.max_scope, stop)
+            sections.append((start, stop, rule.category))
+        starts = [s for s, _, _ in sections]
+        out: list[str | None] = []
+        for span in spans:  # sections never overlap: only the last one started can hold it
+            k = bisect_right(starts, span.start) - 1
+            out.append(sections[k][2] if k >= 0 and span.start < sections[k][1] else None)
+        return out
