@@ -49,6 +49,17 @@ TITLES = {
     "radiofrequency": "Time to pain recurrence after radiofrequency",
 }
 UNITS = {"block": "days", "surgery": "months", "radiofrequency": "months"}
+NOT_RECORDED = "relief duration not recorded"
+BEFORE = "recurrence date before the treatment"
+NO_RELIEF = "no relief after the treatment (outcome unchanged or worse)"
+NO_DATE = "recurred, date not recorded"
+NO_FOLLOW_UP = "no follow-up after the treatment"
+#: Every reason an episode can be excluded for, per curve.
+EXCLUSIONS = {
+    "block": (NOT_RECORDED,),
+    "surgery": (BEFORE, NO_RELIEF, NO_DATE, NO_FOLLOW_UP),
+    "radiofrequency": (BEFORE, NO_RELIEF, NO_DATE, NO_FOLLOW_UP),
+}
 
 
 @dataclass(frozen=True)
@@ -205,7 +216,7 @@ def block_curve(cohort: Cohort, pack: KnowledgePack) -> Curve:
                 if first is None:
                     continue
                 if first.relief_days is None:
-                    excluded["relief duration not recorded"] += 1
+                    excluded[NOT_RECORDED] += 1
                     continue
                 episodes.append(Episode(nerve, float(first.relief_days), not first.relief_ongoing))
     return fit("block", episodes, excluded)
@@ -237,20 +248,20 @@ def treatment_episode(
     """One treatment as an episode, or None with the reason it cannot be one."""
     if t.recurrence_date is not None:
         if t.recurrence_date < t.date:
-            return None, "recurrence date before the treatment"
+            return None, BEFORE
         if next_treatment is not None and t.recurrence_date > next_treatment:
             return _episode(t, next_treatment, False), ""
         return _episode(t, t.recurrence_date, True), ""
     if t.outcome in ("unchanged", "worse"):
-        return None, "no relief after the treatment (outcome unchanged or worse)"
+        return None, NO_RELIEF
     if t.outcome == "recurred":
-        return None, "recurred, date not recorded"
+        return None, NO_DATE
     candidates = [d for d in (t.last_follow_up, p.last_contact) if d is not None]
     end = max(candidates, default=t.date)
     if next_treatment is not None:
         end = min(end, next_treatment)
     if end <= t.date:
-        return None, "no follow-up after the treatment"
+        return None, NO_FOLLOW_UP
     return _episode(t, end, False), ""
 
 
