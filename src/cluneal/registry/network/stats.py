@@ -126,11 +126,17 @@ def _combine(
     return Meta(
         studies,
         (f(re["eff"]), f(re["ci_low"]), f(re["ci_upp"])),
-        float(res.i2),
+        _i2(float(res.i2)),
         float(res.tau2),
         float(homogeneity.statistic),
         float(homogeneity.pvalue),
     )
+
+
+def _i2(raw: float) -> float:
+    """I² = max(0, (Q - df) / Q) (Higgins 2003); statsmodels gives the unclamped ratio, which
+    is negative, or minus infinity when Q is 0."""
+    return raw if math.isfinite(raw) and raw > 0 else 0.0
 
 
 def wilson(k: int, n: int) -> tuple[float, float, float] | None:
