@@ -45,7 +45,8 @@ class Reader:
         if value is None and withheld and self.min_cell > 1:
             return None
         if not whole(value):
-            self.fail(path, "must be a whole number >= 0" + (" or null" if withheld and self.min_cell > 1 else ""))
+            nullable = withheld and self.min_cell > 1
+            self.fail(path, "must be a whole number >= 0" + (" or null" if nullable else ""))
             return None
         if withheld and 0 < value < self.min_cell:
             self.fail(path, f"{value} is below min_cell {self.min_cell} and should be withheld")
