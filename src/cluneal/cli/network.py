@@ -97,8 +97,7 @@ def share_command(
         _audit(sites, made, out)
     patients = made["patients"] if made["patients"] is not None else f"<{min_cell}"
     click.echo(
-        f"Share of {made['installation']} written to {out}: {patients} patients, "
-        f"{made['digest']}"
+        f"Share of {made['installation']} written to {out}: {patients} patients, {made['digest']}"
     )
 
 

@@ -177,10 +177,11 @@ def _curve(
     sf = kmf.survival_function_.iloc[:, 0]
     ci = kmf.confidence_interval_
     table = kmf.event_table
+    counts = table[["at_risk", "observed", "censored"]].to_numpy().round().astype(int).tolist()
     life = tuple(
-        (float(t), int(r["at_risk"]), int(r["observed"]), int(r["censored"]))
-        for t, r in table.iterrows()
-        if int(r["observed"]) + int(r["censored"]) > 0
+        (float(t), at_risk, observed, censored)
+        for t, (at_risk, observed, censored) in zip(table.index.tolist(), counts, strict=True)
+        if observed + censored > 0
     )
     median = float(kmf.median_survival_time_)
     bounds = median_survival_times(kmf.confidence_interval_)

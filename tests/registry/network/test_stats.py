@@ -72,3 +72,20 @@ def test_one_installation_is_shown_without_pooling():
     meta = stats.meta_means([("a", 10, -1.5, 2.0), ("b", 1, -3.0, 0.0)])
     assert [s.label for s in meta.studies] == ["a"]
     assert meta.pooled is None and meta.i2 is None
+
+
+def test_the_log_rank_test_from_life_tables_is_lifelines_on_the_nerve_sides():
+    from lifelines.statistics import multivariate_logrank_test
+
+    a = [(1.0, 1, 0), (2.0, 1, 1), (4.0, 0, 1), (6.0, 2, 0)]
+    b = [(1.0, 0, 1), (3.0, 2, 0), (5.0, 1, 1)]
+    c = [(0.5, 1, 0), (2.0, 0, 2)]
+    durations, groups, events = [], [], []
+    for label, rows in (("a", a), ("b", b), ("c", c)):
+        for time, died, lost in rows:
+            durations += [time] * (died + lost)
+            groups += [label] * (died + lost)
+            events += [1] * died + [0] * lost
+    expected = multivariate_logrank_test(durations, groups, events).p_value
+    assert stats.logrank_p([("a", a), ("b", b), ("c", c)]) == pytest.approx(expected, rel=1e-9)
+    assert stats.logrank_p([("a", a)]) is None

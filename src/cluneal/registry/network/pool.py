@@ -123,14 +123,6 @@ def two_by_two(s: Share) -> TwoByTwo | None:
     return TwoByTwo(*(int(cells[k]) for k in sh.E6_CELLS))
 
 
-def change_of(s: Share, instrument: str, sources: tuple[str, ...]) -> ChangeSummary | None:
-    q = s.data["questionnaires"][instrument]
-    if q["patients"] is None:
-        return None
-    mic = s.data["definitions"]["mic"][instrument]
-    return _summary(instrument, q, mic, sources, lambda x: value(x, s, LOW))
-
-
 def _summary(
     instrument: str, q: Mapping[str, Any], mic: Mapping[str, Any], sources: Any, count: Any
 ) -> ChangeSummary:

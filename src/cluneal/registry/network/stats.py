@@ -7,6 +7,8 @@
 * Mantel-Haenszel odds ratio over installations as strata (statsmodels ``StratifiedTable``:
   the Robins-Breslow-Greenland interval, the Cochran-Mantel-Haenszel test and the Breslow-Day
   test of a common odds ratio).
+* The log-rank test of equal Kaplan-Meier curves across installations (statsmodels
+  ``survdiff``).
 * The exact conditional test of a common odds ratio of 1 (as R's ``mantelhaen.test(exact =
   TRUE)``): given every margin, the count in the first cell of each stratum is hypergeometric
   (scipy), their sum has the convolution of those distributions, and the two-sided p-value adds
@@ -204,30 +206,31 @@ def exact_p(tables: Sequence[TwoByTwo]) -> float:
 
 
 def logrank_p(tables: Sequence[tuple[str, Sequence[tuple[float, int, int]]]]) -> float | None:
-    """The log-rank test of equal curves across installations (lifelines), from each one's
-    life table rows (time, events, censored) as case weights; None below two curves."""
-    from lifelines.statistics import multivariate_logrank_test  # type: ignore[import-untyped]
+    """The log-rank test of equal curves across installations (statsmodels ``survdiff``), from
+    each one's life table rows (time, events, censored) expanded into the nerve-sides they
+    stand for; None below two curves or without an event."""
+    from statsmodels.duration.survfunc import survdiff  # type: ignore[import-untyped]
 
-    durations: list[float] = []
-    groups: list[str] = []
-    observed: list[bool] = []
-    weights: list[int] = []
-    for label, rows in tables:
+    times: list[float] = []
+    status: list[int] = []
+    counts: list[int] = []
+    groups: list[int] = []
+    for k, (_, rows) in enumerate(tables):
         for time, events, censored in rows:
-            for flag, count in ((True, events), (False, censored)):
+            for flag, count in ((1, events), (0, censored)):
                 if count:
-                    durations.append(time)
-                    groups.append(label)
-                    observed.append(flag)
-                    weights.append(count)
-    if len(set(groups)) < 2 or not any(observed):
+                    times.append(time)
+                    status.append(flag)
+                    counts.append(count)
+                    groups.append(k)
+    if len(set(groups)) < 2 or not any(status):
         return None
+    repeat = np.asarray(counts)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = multivariate_logrank_test(
-            np.asarray(durations),
-            np.asarray(groups),
-            np.asarray(observed),
-            weights=np.asarray(weights),
+        _, p = survdiff(
+            np.repeat(np.asarray(times), repeat),
+            np.repeat(np.asarray(status), repeat),
+            np.repeat(np.asarray(groups), repeat),
         )
-    return float(result.p_value)
+    return float(p)
