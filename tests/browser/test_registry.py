@@ -119,7 +119,8 @@ def test_two_uploaded_shares_show_the_forest_plot_and_the_pooled_curve(
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     sign_in_as_admin(page, server, creds)
-    page.click("nav >> text=Registry network")
+    page.click("nav >> text=Registry")
+    page.click("#share-link >> text=network page")
     expect(page.locator("h1")).to_have_text("Registry network")
     expect(page.locator("#no-shares")).to_be_visible()
     assert _axe_violations(page) == []

@@ -14,8 +14,6 @@ from cluneal.registry.synth import generate
 from cluneal.web.audit.models import AuditEvent
 from cluneal.web.registry.models import NetworkShare
 
-URLS = ["/registry/network", "/registry/share.json"]
-
 
 def synthetic(seed: int, n: int = 400, pack=None) -> bytes:
     made = share.make(
@@ -35,17 +33,35 @@ def upload(client: Client, *files: tuple[str, bytes]):
     return client.post("/registry/network/upload", {"share": shares})
 
 
-@pytest.mark.parametrize("url", URLS)
-def test_an_anonymous_visitor_is_sent_to_sign_in(cast, url):
-    response = cast.client(None).get(url)
-    assert response.status_code == 302 and "/accounts/login?next=" in response["Location"]
+LOGIN = 302
+WHO = (None, "alice", "bob", "rita", "carol", "dave", "erin", "root")
+# fmt: off
+#  method, endpoint                          anon   alice bob  rita carol dave erin root
+MATRIX = [
+    ("get",  "/registry/network",               LOGIN, 403, 403, 200, 200, 200, 200, 200),
+    ("get",  "/registry/share.json",            LOGIN, 403, 403, 200, 200, 200, 200, 200),
+    ("get",  "/registry/network/tables/flow.csv", LOGIN, 403, 403, 404, 404, 404, 404, 404),
+    ("get",  "/registry/network/figures/flow.svg", LOGIN, 403, 403, 404, 404, 404, 404, 404),
+    ("get",  "/registry/network/upload",        LOGIN, 403, 403, 405, 405, 405, 405, 405),
+    ("post", "/registry/network/upload",        LOGIN, 403, 403, 400, 400, 400, 400, 400),
+    ("post", "/registry/network/remove",        LOGIN, 403, 403, 404, 404, 404, 404, 404),
+]
+# fmt: on
 
 
-@pytest.mark.parametrize("url", [*URLS, "/registry/network/upload"])
-def test_a_clinician_gets_403(cast, url):
-    client = cast.client("alice")
-    response = client.post(url) if url.endswith("upload") else client.get(url)
-    assert response.status_code == 403
+def _cases():
+    for method, path, *outcomes in MATRIX:
+        for who, status in zip(WHO, outcomes, strict=True):
+            yield pytest.param(method, path, who, status, id=f"{who}-{method}-{path}")
+
+
+@pytest.mark.parametrize(("method", "path", "who", "status"), list(_cases()))
+def test_each_role_gets_exactly_its_outcome(cast, method, path, who, status):
+    """Nobody has shares yet: the downloads of a pooled analysis are 404 for every user."""
+    response = getattr(cast.client(who), method)(path)
+    assert response.status_code == status
+    if status == LOGIN:
+        assert response["Location"].startswith("/accounts/login?next=")
 
 
 def test_the_share_of_a_selection_downloads_and_is_audited(cast, exact):
