@@ -131,3 +131,16 @@ def test_withheld_counts_pool_to_the_range_they_can_lie_in(net):
 
 def _step(label: str) -> str:
     return next(s.id for s in flow.STEPS if s.label == label)
+
+
+def test_empty_and_single_installations_pool_without_error(net, tmp_path):
+    from cluneal.registry.network import report
+
+    for shares in ([net.shared(31, n=0), net.shared(32, n=0)], [net.shared(33, n=200)]):
+        built = build(shares, net.pack)
+        files = report.files(built, formats=("svg",))
+        assert {"forest_scn.svg", "km_surgery_installations.svg", "summary.txt"} <= set(files)
+        assert built.table("km_summary").rows
+    empty = build([net.shared(31, n=0), net.shared(32, n=0)], net.pack)
+    assert empty.pooled.mantel_haenszel is None
+    assert "not estimable" in empty.table("surgery_by_relief").notes[0]
