@@ -61,11 +61,15 @@ def test_counts_must_be_whole_numbers_and_life_tables_must_add_up(net):
     data = net.make(1, n=600)
     data["flow"]["mcn"]["assessed"] = 2.5
     data["blocks"]["relief"]["scn"] = [1, 2]
+    data["blocks"]["kuniya"]["scn"]["over_50pct"] = data["blocks"]["kuniya"]["scn"]["blocked"] + 1
+    data["questionnaires"]["odi"]["change_sd"] = -1.0
     table = data["recurrence"]["surgery"]["life_table"]
     table[1][1] += 1
     found = problems(redigest(data))
-    assert "s.json: flow.mcn.assessed: must be a whole number >= 0" in found
+    assert "s.json: flow.mcn.assessed: must be a whole number from 0 to 1,000,000,000" in found
     assert "s.json: blocks.relief.scn: must be a list of 6 counts" in found
+    assert any(p.startswith("s.json: blocks.kuniya.scn.over_50pct: more than the") for p in found)
+    assert "s.json: questionnaires.odi.change_sd: must be a number from 0 to 1e+06 or null" in found
     assert any(
         p.startswith("s.json: recurrence.surgery.life_table[1]: times must rise") for p in found
     )
@@ -80,8 +84,9 @@ def test_a_small_count_shown_under_suppression_is_refused(net):
 def test_a_withheld_count_is_refused_without_suppression(net):
     data = net.make(1, n=300)
     data["flow"]["scn"]["radiofrequency"] = None
-    assert "s.json: flow.scn.radiofrequency: must be a whole number >= 0" in problems(
-        redigest(data)
+    assert (
+        "s.json: flow.scn.radiofrequency: must be a whole number from 0 to 1,000,000,000"
+        in problems(redigest(data))
     )
 
 

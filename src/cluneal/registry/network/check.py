@@ -136,7 +136,7 @@ def _definitions(r: Reader, value: Any) -> None:
             r.fail(f"{path}.inclusive", "must be true or false")
         for key in ("min_minutes_after", "max_minutes_after"):
             r.number(bd[key], f"{path}.{key}", nullable=True)
-    r.number(d["favourable_relief_days"], "definitions.favourable_relief_days")
+    r.number(d["favourable_relief_days"], "definitions.favourable_relief_days", low=0.1, high=365)
     for key in ("scn_window_mm", "mcn_window_mm"):
         window = d[key]
         if not isinstance(window, list) or len(window) != 2:
@@ -172,8 +172,11 @@ def _blocks(r: Reader, value: Any, definitions: Any) -> None:
             for n in v.NERVES:
                 r.count(per[n], f"blocks.{key}.{n}")
     for n, k in r.each(b["kuniya"], "blocks.kuniya", v.NERVES, sh.KUNIYA_KEYS):
-        for key in sh.KUNIYA_KEYS:
-            r.count(k[key], f"blocks.kuniya.{n}.{key}")
+        blocked = r.count(k["blocked"], f"blocks.kuniya.{n}.blocked")
+        for key in sh.KUNIYA_KEYS[1:]:
+            found = r.count(k[key], f"blocks.kuniya.{n}.{key}")
+            if found is not None and blocked is not None and found > blocked:
+                r.fail(f"blocks.kuniya.{n}.{key}", f"more than the {blocked} blocked")
 
 
 def _excluded(r: Reader, value: Any, path: str, reasons: Sequence[str]) -> None:
@@ -214,9 +217,8 @@ def _life_table(r: Reader, rows: Any, path: str, n: int | None) -> None:
         if not (isinstance(row, list) and len(row) == 4 and all(whole(x) for x in row[1:])):
             r.fail(where, "must be [time, at risk, events, censored] with whole counts")
             return
-        time = r.number(row[0], f"{where}[0]")
-        if time is None or time < 0:
-            r.fail(f"{where}[0]", "must be a time >= 0")
+        time = r.number(row[0], f"{where}[0]", low=0, high=1e6)
+        if time is None:
             return
         at_risk, events, censored = row[1:]
         if events + censored == 0 or events + censored > at_risk:
@@ -252,9 +254,12 @@ def _change(r: Reader, value: Any, path: str) -> None:
         return
     n = r.count(q["patients"], f"{path}.patients")
     for key in sh.QUESTIONNAIRE_COUNTS[1:]:
-        r.count(q[key], f"{path}.{key}")
+        k = r.count(q[key], f"{path}.{key}")
+        if k is not None and n is not None and k > n:
+            r.fail(f"{path}.{key}", f"more than the {n} patients")
     for key in sh.QUESTIONNAIRE_STATS:
-        value_ = r.number(q[key], f"{path}.{key}", nullable=True)
+        low = 0.0 if key == "change_sd" else -1e6
+        value_ = r.number(q[key], f"{path}.{key}", nullable=True, low=low, high=1e6)
         needed = n is not None and (n >= 2 if key == "change_sd" else n >= 1)
         if needed and value_ is None:
             r.fail(f"{path}.{key}", f"missing for {n} patients")

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 MAX_LABEL = 200
+#: No count of a registry comes near a billion; a larger one is a damaged or forged file.
+MAX_COUNT = 1_000_000_000
 
 
 class Reader:
@@ -44,9 +46,13 @@ class Reader:
         """A count: a whole number >= 0, or null where small-cell suppression withheld it."""
         if value is None and withheld and self.min_cell > 1:
             return None
-        if not whole(value):
+        if not whole(value) or value > MAX_COUNT:
             nullable = withheld and self.min_cell > 1
-            self.fail(path, "must be a whole number >= 0" + (" or null" if nullable else ""))
+            self.fail(
+                path,
+                f"must be a whole number from 0 to {MAX_COUNT:,}"
+                + (" or null" if nullable else ""),
+            )
             return None
         if withheld and 0 < value < self.min_cell:
             self.fail(path, f"{value} is below min_cell {self.min_cell} and should be withheld")
@@ -59,15 +65,20 @@ class Reader:
         for i, x in enumerate(value):
             self.count(x, f"{path}[{i}]")
 
-    def number(self, value: Any, path: str, nullable: bool = False) -> float | None:
+    def number(
+        self,
+        value: Any,
+        path: str,
+        nullable: bool = False,
+        low: float = -1e9,
+        high: float = 1e9,
+    ) -> float | None:
         if value is None and nullable:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.fail(path, "must be a number" + (" or null" if nullable else ""))
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or not low <= value <= high:
+            bounds = f" from {low:g} to {high:g}" + (" or null" if nullable else "")
+            self.fail(path, "must be a number" + bounds)
             return None
         return float(value)
 
