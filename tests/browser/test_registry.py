@@ -81,3 +81,63 @@ def test_a_bad_date_is_refused_naming_the_field(page: Page, server_with_demo):
     response = page.goto(server + "/registry/?from=2025-02-30")
     assert response is not None and response.status == 400
     expect(page.locator("#error-from")).to_contain_text("YYYY-MM-DD")
+
+
+def _axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA rules on the page as shown (axe-playwright-python)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page, options=options)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
+
+
+def _shares(directory) -> list[str]:
+    from cluneal.knowledge.loader import default_pack
+    from cluneal.registry.network import share
+    from cluneal.registry.synth import generate
+
+    paths = []
+    for seed in (1, 2):
+        made = share.make(
+            generate(500, seed).cohort,
+            default_pack(),
+            label=f"Synthetic installation {seed}",
+            min_cell=5,
+            cluneal_version="0.1.0",
+        )
+        path = directory / f"share-{seed}.json"
+        path.write_bytes(share.dumps(made))
+        paths.append(str(path))
+    return paths
+
+
+def test_two_uploaded_shares_show_the_forest_plot_and_the_pooled_curve(
+    page: Page, server_with_demo, tmp_path
+):
+    server, creds = server_with_demo
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    sign_in_as_admin(page, server, creds)
+    page.click("nav >> text=Registry")
+    page.click("#share-link >> text=network page")
+    expect(page.locator("h1")).to_have_text("Registry network")
+    expect(page.locator("#no-shares")).to_be_visible()
+    assert _axe_violations(page) == []
+    page.set_input_files("#share", _shares(tmp_path))
+    page.click("#upload button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/registry/network$"))
+    expect(page.locator("#table-installations tbody tr")).to_have_count(2)
+    forest = page.locator("#figure-forest_scn svg")
+    expect(forest).to_be_visible()
+    assert forest.locator("path").count() > 5
+    pooled = page.locator("#figure-km_block svg")
+    expect(pooled).to_be_visible()
+    colour = page.eval_on_selector(
+        '#figure-km_block svg path[stroke="#1f6f8b"]', "e => getComputedStyle(e).stroke"
+    )
+    assert colour == "rgb(31, 111, 139)"
+    expect(page.locator("#figure-km_block_installations svg")).to_be_visible()
+    expect(page.locator("#e6-verdict")).to_contain_text("Mantel-Haenszel")
+    assert not [m for m in console if "Content Security Policy" in m], console
+    assert _axe_violations(page) == []

@@ -7,14 +7,16 @@ from pathlib import Path
 import click
 
 from cluneal.cli.common import fail
+from cluneal.cli.network import pool_command, share_command
 from cluneal.knowledge.reader import Problem
 
 ACTOR = "command line"
-HELP = """De-identified research exports (HIPAA Safe Harbor, dates shifted per patient).
+HELP = """De-identified research exports (HIPAA Safe Harbor, dates shifted per patient), and
+the registry network: aggregate-only shares and their pooling.
 
 \b
 See docs/research-exports.md for what each file holds and how each Safe Harbor
-identifier is handled."""
+identifier is handled, and docs/registry-network.md for shares and pooling."""
 
 
 @click.group("research", help=HELP)
@@ -70,6 +72,10 @@ def export_command(site_name: str, out: Path, format_name: str) -> None:
     log_export(site, format_name, rows, data, actor=ACTOR)
     counts = ", ".join(f"{n} {name}" for name, n in rows.items())
     click.echo(f"Research export of {site.name} written to {out} ({counts})")
+
+
+research_command.add_command(share_command)
+research_command.add_command(pool_command)
 
 
 @research_command.command("dictionary")

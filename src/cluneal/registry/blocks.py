@@ -8,7 +8,7 @@ Relief is ``(before - after) / before x 100`` (product convention), computed exa
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -119,40 +119,97 @@ def relief_bin(value: Fraction) -> str:
     raise ValueError(f"relief {value} outside every bin")  # pragma: no cover - bins cover all
 
 
-def _by_group(per_nerve: dict[str, tuple[Fraction, ...]]) -> dict[str, list[Fraction]]:
-    out = {n: list(per_nerve[n]) for n in v.NERVES}
-    out[ANY] = [x for n in v.NERVES for x in per_nerve[n]]
-    return out
+@dataclass(frozen=True)
+class BlockCounts:
+    """Block response as counts only: what the tables and figures show, what a registry share
+    holds and what pooling adds up. Every mapping is per nerve (``scn``, ``mcn``)."""
+
+    #: Blocks per relief bin, in the order of :data:`RELIEF_BINS`.
+    relief: Mapping[str, tuple[int, ...]]
+    undefined: Mapping[str, int]
+    #: Kuniya's unit, one nerve and side: (blocked, decrease > 2 points, decrease > 50 %).
+    kuniya: Mapping[str, tuple[int, int, int]]
+    #: Positive blocks per bin of :func:`duration_bins`, and of those the ones still relieved.
+    durations: Mapping[str, tuple[int, ...]]
+    still_relieved: Mapping[str, tuple[int, ...]]
+    duration_missing: Mapping[str, int]
+    threshold_days: float
+
+    def group(self, field: str, g: str) -> tuple[int, ...]:
+        """A per-nerve count list for a nerve or, for ``any``, summed over both nerves."""
+        per: Mapping[str, tuple[int, ...]] = getattr(self, field)
+        if g != ANY:
+            return tuple(per[g])
+        return tuple(sum(values) for values in zip(*(per[n] for n in v.NERVES), strict=True))
 
 
-def relief_table(r: BlockResponse, min_cell: int = 0) -> Table:
-    groups = _by_group(r.relief)
+def counts_of(r: BlockResponse) -> BlockCounts:
+    bins = duration_bins(r.threshold_days)
+    durations = {
+        n: tuple(sum(in_bin(d, lo, hi) for d, _ in r.durations[n]) for _, lo, hi in bins)
+        for n in v.NERVES
+    }
+    still = {
+        n: tuple(sum(in_bin(d, lo, hi) for d, on in r.durations[n] if on) for _, lo, hi in bins)
+        for n in v.NERVES
+    }
+    kuniya = {}
+    for n in v.NERVES:
+        chosen = [s for s in r.series if s.nerve == n]
+        kuniya[n] = (
+            len(chosen),
+            sum(s.over_points for s in chosen),
+            sum(s.over_percent for s in chosen),
+        )
+    labels = [label for label, _, _ in RELIEF_BINS]
+    binned = {n: [relief_bin(x) for x in r.relief[n]] for n in v.NERVES}
+    return BlockCounts(
+        relief={n: tuple(binned[n].count(label) for label in labels) for n in v.NERVES},
+        undefined=dict(r.undefined),
+        kuniya=kuniya,
+        durations=durations,
+        still_relieved=still,
+        duration_missing=dict(r.duration_missing),
+        threshold_days=r.threshold_days,
+    )
+
+
+def _counts(r: BlockResponse | BlockCounts) -> BlockCounts:
+    return r if isinstance(r, BlockCounts) else counts_of(r)
+
+
+def relief_table(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Table:
+    c = _counts(r)
     columns = [Column("relief", "Relief")]
     for g in GROUPS:
         columns += [
             Column(f"{g}_blocks", f"{GROUP_LABELS[g]}: blocks", "count"),
             Column(f"{g}_pct", f"{GROUP_LABELS[g]}: %", "percent", of=f"{g}_blocks"),
         ]
-    binned = {g: [relief_bin(x) for x in groups[g]] for g in GROUPS}
+    per = {g: c.group("relief", g) for g in GROUPS}
     rows: list[tuple[Cell, ...]] = []
-    for label, _, _ in RELIEF_BINS:
+    for i, (label, _, _) in enumerate(RELIEF_BINS):
         row: list[Cell] = [label]
         for g in GROUPS:
-            n = binned[g].count(label)
-            row += [n, percent(n, len(groups[g]))]
+            row += [per[g][i], percent(per[g][i], sum(per[g]))]
         rows.append(tuple(row))
-    undefined = {**r.undefined, ANY: sum(r.undefined.values())}
-    rows.append((UNDEFINED, *[c for g in GROUPS for c in (undefined[g], None)]))
+    undefined = {**c.undefined, ANY: sum(c.undefined[n] for n in v.NERVES)}
+    rows.append((UNDEFINED, *[x for g in GROUPS for x in (undefined[g], None)]))
     notes = ["Unit: one block. Percentages are of blocks with pain before the block."]
-    if groups[ANY] and not withheld(len(groups[ANY]), min_cell):
-        q = _quartiles([float(x) for x in groups[ANY]])
-        notes.append(f"Median relief {q[1]:.1f} % (IQR {q[0]:.1f} to {q[2]:.1f} %), all blocks.")
+    if isinstance(r, BlockResponse):
+        every = [float(x) for n in v.NERVES for x in r.relief[n]]
+        if every and not withheld(len(every), min_cell):
+            q = _quartiles(every)
+            notes.append(
+                f"Median relief {q[1]:.1f} % (IQR {q[0]:.1f} to {q[2]:.1f} %), all blocks."
+            )
     return Table(
         "block_relief", "Relief after each block", tuple(columns), tuple(rows), tuple(notes)
     )
 
 
-def kuniya_table(r: BlockResponse) -> Table:
+def kuniya_table(r: BlockResponse | BlockCounts) -> Table:
+    c = _counts(r)
     columns = (
         Column("group", "Nerve"),
         Column("series", "Nerves and sides blocked", "count"),
@@ -163,12 +220,8 @@ def kuniya_table(r: BlockResponse) -> Table:
     )
     rows: list[tuple[Cell, ...]] = []
     for g in GROUPS:
-        chosen = [s for s in r.series if g == ANY or s.nerve == g]
-        a = sum(s.over_points for s in chosen)
-        b = sum(s.over_percent for s in chosen)
-        rows.append(
-            (GROUP_LABELS[g], len(chosen), a, percent(a, len(chosen)), b, percent(b, len(chosen)))
-        )
+        n, a, b = c.group("kuniya", g)
+        rows.append((GROUP_LABELS[g], n, a, percent(a, n), b, percent(b, n)))
     n, a, b = KUNIYA_REFERENCE
     rows.append(("Kuniya 2014, SCN, VAS (reference) [S1]", n, a, percent(a, n), b, percent(b, n)))
     return Table(
@@ -212,10 +265,9 @@ def in_bin(days: float, low: float, high: float | None) -> bool:
     return (days >= low if low == 0 else days > low) and (high is None or days <= high)
 
 
-def duration_table(r: BlockResponse, min_cell: int = 0) -> Table:
-    bins = duration_bins(r.threshold_days)
-    per = {g: list(r.durations[g]) for g in v.NERVES}
-    per[ANY] = [d for n in v.NERVES for d in r.durations[n]]
+def duration_table(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Table:
+    c = _counts(r)
+    bins = duration_bins(c.threshold_days)
     columns = [Column("relief_duration", "Relief lasted")]
     for g in GROUPS:
         columns.append(Column(f"{g}_blocks", f"{GROUP_LABELS[g]}: blocks", "count"))
@@ -223,26 +275,33 @@ def duration_table(r: BlockResponse, min_cell: int = 0) -> Table:
         Column("any_pct", "All: %", "percent", of="any_blocks"),
         Column("still_relieved", "Of which still relieved at last report", "count"),
     ]
+    per = {g: c.group("durations", g) for g in GROUPS}
+    still = c.group("still_relieved", ANY)
+    total = sum(per[ANY])
     rows: list[tuple[Cell, ...]] = []
-    for label, low, high in bins:
-        counts = [sum(in_bin(d, low, high) for d, _ in per[g]) for g in GROUPS]
-        ongoing = sum(in_bin(d, low, high) for d, still in per[ANY] if still)
-        rows.append((label, *counts, percent(counts[-1], len(per[ANY])), ongoing))
-    missing = [*(r.duration_missing[n] for n in v.NERVES), sum(r.duration_missing.values())]
-    rows.append(("not recorded", *missing, None, None))
-    threshold = plain(r.threshold_days)
+    for i, (label, _, _) in enumerate(bins):
+        counts = [per[g][i] for g in GROUPS]
+        rows.append((label, *counts, percent(counts[-1], total), still[i]))
+    missing = [*(c.duration_missing[n] for n in v.NERVES)]
+    rows.append(("not recorded", *missing, sum(missing), None, None))
+    threshold = plain(c.threshold_days)
     notes = [
         "Unit: one block meeting the active block definition. A duration reported while the "
         "patient was still relieved (a pain diary that ended) is a lower bound.",
     ]
-    days = [d for d, _ in per[ANY]]
-    over = sum(d > r.threshold_days for d in days)
-    if days and not (withheld(len(days), min_cell) or withheld(over, min_cell)):
-        q = _quartiles(days)
+    # Bins after the first hold durations > their lower edge, and T is one of the edges.
+    over = sum(per[ANY][i] for i, (_, low, _) in enumerate(bins) if i and low >= c.threshold_days)
+    if total and not (withheld(total, min_cell) or withheld(over, min_cell)):
+        median = ""
+        if isinstance(r, BlockResponse):
+            q = _quartiles([d for n in v.NERVES for d, _ in r.durations[n]])
+            median = (
+                f"Median {plain(round(q[1], 1))} days (IQR {plain(round(q[0], 1))} to "
+                f"{plain(round(q[2], 1))}); "
+            )
         notes.append(
-            f"Median {plain(round(q[1], 1))} days (IQR {plain(round(q[0], 1))} to "
-            f"{plain(round(q[2], 1))}); {over} of {len(days)} "
-            f"({over / len(days) * 100:.1f} %) lasted more than {threshold} days."
+            f"{median}{over} of {total} ({over / total * 100:.1f} %) lasted more than "
+            f"{threshold} days."
         )
     notes.append(
         f"The {threshold}-day boundary is the seed's favourable-relief threshold: 'more than "

@@ -35,6 +35,10 @@ from cluneal.registry.tables import Column, Table, percent, small_count
 
 GOOD = ("pain_free", "improved")
 POOR = ("unchanged", "worse", "recurred")
+NO_OUTCOME = "outcome not recorded"
+NO_RELIEF_DURATION = "block relief duration unknown"
+#: Every reason an operated nerve-side can be excluded for.
+EXCLUSIONS = (NO_OUTCOME, NO_RELIEF_DURATION)
 MIN_EXPECTED = 5.0
 MIN_TOTAL = 20
 Z95 = 1.959963984540054
@@ -137,9 +141,9 @@ def compare(cohort: Cohort, pack: KnowledgePack, min_cell: int = 0) -> Compariso
                 reason = None
                 group = relief_group(p, surgery, pack)
                 if surgery.outcome not in (*GOOD, *POOR):
-                    reason = "outcome not recorded"
+                    reason = NO_OUTCOME
                 elif group is None:
-                    reason = "block relief duration unknown"
+                    reason = NO_RELIEF_DURATION
                 if reason is not None:
                     excluded[reason] = excluded.get(reason, 0) + 1
                     continue

@@ -20,10 +20,10 @@ from cluneal.core.numbers import plain
 from cluneal.knowledge import vocabulary as v
 from cluneal.registry.blocks import (
     RELIEF_BINS,
+    BlockCounts,
     BlockResponse,
+    counts_of,
     duration_bins,
-    in_bin,
-    relief_bin,
 )
 from cluneal.registry.flow import STEPS, Flow
 from cluneal.registry.questionnaires import LABELS, Change
@@ -82,11 +82,7 @@ def km_figure(curve: Curve, min_cell: int = 0) -> Figure:
         linewidth=0,
         label="95 % confidence interval (pointwise)",
     )
-    marks = [
-        (e.duration, s[0])
-        for e in curve.episodes
-        if not e.event and (s := curve.at(e.duration)) is not None
-    ]
+    marks = [(t, s[0]) for t in curve.censored_times() if (s := curve.at(t)) is not None]
     if marks:
         ax.plot(
             [t for t, _ in marks],
@@ -155,47 +151,41 @@ def _grouped_bars(
     ax.margins(y=0.15)
 
 
-def relief_figure(r: BlockResponse, min_cell: int = 0) -> Figure:
+def relief_figure(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Figure:
+    c = r if isinstance(r, BlockCounts) else counts_of(r)
     fig = Figure(figsize=(7.0, 3.8), layout="constrained")
     ax = fig.subplots()
     ax.set_title("Relief after each block", fontsize=11)
-    n = sum(len(r.relief[nerve]) for nerve in v.NERVES)
-    withheld = _withheld(n, min_cell)
+    withheld = _withheld(sum(c.group("relief", "any")), min_cell)
     if withheld is not None:
         _empty(ax, withheld)
         return fig
-    labels = [label for label, _, _ in RELIEF_BINS]
-    counts = {
-        nerve: [[relief_bin(x) for x in r.relief[nerve]].count(label) for label in labels]
-        for nerve in v.NERVES
-    }
-    _grouped_bars(ax, [label.split(" (")[0] for label in labels], counts, min_cell)
+    labels = [label.split(" (")[0] for label, _, _ in RELIEF_BINS]
+    _grouped_bars(ax, labels, {n: list(c.relief[n]) for n in v.NERVES}, min_cell)
     ax.set_ylabel("Blocks")
     ax.set_xlabel("Relief (before - after) / before")
     return fig
 
 
-def duration_figure(r: BlockResponse, min_cell: int = 0) -> Figure:
+def duration_figure(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Figure:
+    c = r if isinstance(r, BlockCounts) else counts_of(r)
     fig = Figure(figsize=(7.0, 3.8), layout="constrained")
     ax = fig.subplots()
     ax.set_title("How long the relief of a positive block lasted", fontsize=11)
-    n = sum(len(r.durations[nerve]) for nerve in v.NERVES)
-    withheld = _withheld(n, min_cell)
+    withheld = _withheld(sum(c.group("durations", "any")), min_cell)
     if withheld is not None:
         _empty(ax, withheld)
         return fig
-    bins = duration_bins(r.threshold_days)
-    counts = {
-        nerve: [sum(in_bin(d, low, high) for d, _ in r.durations[nerve]) for _, low, high in bins]
-        for nerve in v.NERVES
-    }
-    _grouped_bars(ax, [label for label, _, _ in bins], counts, min_cell)
-    edge = next(i for i, (_, _, high) in enumerate(bins) if high == float(r.threshold_days))
+    bins = duration_bins(c.threshold_days)
+    _grouped_bars(
+        ax, [label for label, _, _ in bins], {n: list(c.durations[n]) for n in v.NERVES}, min_cell
+    )
+    edge = next(i for i, (_, _, high) in enumerate(bins) if high == float(c.threshold_days))
     ax.axvline(edge + 0.5, color="#555555", linestyle="--", linewidth=1)
     ax.text(
         edge + 0.55,
         ax.get_ylim()[1] * 0.95,
-        f"{plain(r.threshold_days)} days (E6, expert opinion)",
+        f"{plain(c.threshold_days)} days (E6, expert opinion)",
         fontsize=8,
         va="top",
     )

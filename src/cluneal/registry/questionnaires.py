@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scipy.stats import t as student_t  # type: ignore[import-untyped]
@@ -67,18 +68,58 @@ class Change:
 
     def mean_change(self) -> tuple[float, float, float] | None:
         """Mean change (follow-up - baseline) with its t-based 95 % interval."""
+        return self.summary().mean_change()
+
+    def summary(self) -> ChangeSummary:
         changes = [-p.improvement for p in self.pairs]
-        if not changes:
-            return None
-        mean = statistics.fmean(changes)
-        if len(changes) < 2:
-            return mean, math.nan, math.nan
-        half = (
-            float(student_t.ppf(0.975, len(changes) - 1))
-            * statistics.stdev(changes)
-            / math.sqrt(len(changes))
+        return ChangeSummary(
+            instrument=self.instrument,
+            n=self.n,
+            baseline_mean=_mean([p.baseline for p in self.pairs]),
+            follow_up_mean=_mean([p.follow_up for p in self.pairs]),
+            change_mean=_mean(changes),
+            change_sd=statistics.stdev(changes) if len(changes) >= 2 else None,
+            reached_points=self.reached_points(),
+            reached_percent=self.reached_percent(),
+            worsened=self.worsened(),
+            mic_points=self.mic_points,
+            mic_percent=self.mic_percent,
+            sources=self.sources,
+            follow_up_days_median=(
+                float(statistics.median(p.days for p in self.pairs)) if self.pairs else None
+            ),
         )
-        return mean, mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """One instrument's change as summary statistics only: what the table shows, what a
+    registry share holds, and what pooling combines (exactly: see ``network.pool``)."""
+
+    instrument: str
+    n: int
+    baseline_mean: float | None
+    follow_up_mean: float | None
+    change_mean: float | None
+    #: Sample standard deviation of the change; None below two patients.
+    change_sd: float | None
+    reached_points: int
+    reached_percent: int
+    worsened: int
+    mic_points: float
+    mic_percent: float
+    sources: tuple[str, ...]
+    #: Median days from baseline to follow-up; None when unknown (e.g. pooled).
+    follow_up_days_median: float | None = None
+
+    def mean_change(self) -> tuple[float, float, float] | None:
+        """Mean change (follow-up - baseline) with its t-based 95 % interval."""
+        if self.change_mean is None or self.n == 0:
+            return None
+        if self.change_sd is None or self.n < 2:
+            return self.change_mean, math.nan, math.nan
+        half = float(student_t.ppf(0.975, self.n - 1)) * self.change_sd / math.sqrt(self.n)
+        return self.change_mean, self.change_mean - half, self.change_mean + half
 
 
 def changes(cohort: Cohort, pack: KnowledgePack) -> tuple[Change, ...]:
@@ -109,7 +150,7 @@ def _mean(values: list[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
-def change_table(items: tuple[Change, ...]) -> Table:
+def change_table(items: Sequence[Change | ChangeSummary]) -> Table:
     columns = (
         Column("instrument", "Instrument"),
         Column("patients", "Patients", "count"),
@@ -128,30 +169,31 @@ def change_table(items: tuple[Change, ...]) -> Table:
         Column("worsened_mic_points", "Worse by >= MIC points", "count"),
     )
     rows: list[tuple[Cell, ...]] = []
-    for c in items:
+    summaries = [c.summary() if isinstance(c, Change) else c for c in items]
+    for c in summaries:
         mean = c.mean_change()
         lo, hi = (mean[1], mean[2]) if mean else (None, None)
-        months = statistics.median(p.days for p in c.pairs) / (365.25 / 12) if c.pairs else None
+        days = c.follow_up_days_median
         rows.append(
             (
                 LABELS[c.instrument],
                 c.n,
-                _mean([p.baseline for p in c.pairs]),
-                _mean([p.follow_up for p in c.pairs]),
+                c.baseline_mean,
+                c.follow_up_mean,
                 mean[0] if mean else None,
                 None if lo is None or math.isnan(lo) else lo,
                 None if hi is None or math.isnan(hi) else hi,
-                months,
+                None if days is None else days / (365.25 / 12),
                 c.mic_points,
-                c.reached_points(),
-                percent(c.reached_points(), c.n),
+                c.reached_points,
+                percent(c.reached_points, c.n),
                 c.mic_percent,
-                c.reached_percent(),
-                percent(c.reached_percent(), c.n),
-                c.worsened(),
+                c.reached_percent,
+                percent(c.reached_percent, c.n),
+                c.worsened,
             )
         )
-    sources = tuple(dict.fromkeys(s for c in items for s in c.sources))
+    sources = tuple(dict.fromkeys(s for c in summaries for s in c.sources))
     return Table(
         "questionnaires",
         "Questionnaire change from baseline against the minimal important change",
@@ -163,7 +205,7 @@ def change_table(items: tuple[Change, ...]) -> Table:
             "MIC from the active knowledge pack: "
             + "; ".join(
                 f"{LABELS[c.instrument]} {plain(c.mic_points)} points or {plain(c.mic_percent)} %"
-                for c in items
+                for c in summaries
             )
             + " (defaults from the Ostelo 2008 consensus) [S108].",
         ),

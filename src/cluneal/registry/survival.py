@@ -17,7 +17,9 @@ assumption is not broken by counting a patient's repeated blocks many times:
   follow-up after the treatment.
 
 Curves and confidence intervals come from lifelines (pointwise 95 % intervals by the
-exponential Greenwood formula, i.e. on the log(-log) scale).
+exponential Greenwood formula, i.e. on the log(-log) scale). A curve is determined by its life
+table (time, at risk, events, censored) alone, so :func:`from_life_table` rebuilds it exactly
+from the table of a share, or from the tables of many shares merged (the registry network).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import bisect
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lifelines import KaplanMeierFitter  # type: ignore[import-untyped]
@@ -46,6 +49,17 @@ TITLES = {
     "radiofrequency": "Time to pain recurrence after radiofrequency",
 }
 UNITS = {"block": "days", "surgery": "months", "radiofrequency": "months"}
+NOT_RECORDED = "relief duration not recorded"
+BEFORE = "recurrence date before the treatment"
+NO_RELIEF = "no relief after the treatment (outcome unchanged or worse)"
+NO_DATE = "recurred, date not recorded"
+NO_FOLLOW_UP = "no follow-up after the treatment"
+#: Every reason an episode can be excluded for, per curve.
+EXCLUSIONS = {
+    "block": (NOT_RECORDED,),
+    "surgery": (BEFORE, NO_RELIEF, NO_DATE, NO_FOLLOW_UP),
+    "radiofrequency": (BEFORE, NO_RELIEF, NO_DATE, NO_FOLLOW_UP),
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class Episode:
 class Curve:
     kind: str
     unit: str
+    #: The episodes the curve was fitted on; empty for a curve rebuilt from a life table.
     episodes: tuple[Episode, ...]
     excluded: tuple[tuple[str, int], ...]
     #: Step function: S(t) holds from ``times[i]`` until the next time.
@@ -78,26 +93,36 @@ class Curve:
 
     @property
     def n(self) -> int:
-        return len(self.episodes)
+        return self.life_table[0][1] if self.life_table else 0
 
     @property
     def events(self) -> int:
-        return sum(e.event for e in self.episodes)
+        return sum(row[2] for row in self.life_table)
+
+    @property
+    def longest(self) -> float:
+        """The longest observed time (the last row of the life table)."""
+        return self.life_table[-1][0] if self.life_table else 0.0
 
     def at(self, t: float) -> tuple[float, float, float] | None:
         """S(t) with its interval; None before any data or beyond the longest follow-up."""
-        if not self.times or t < 0 or t > max(e.duration for e in self.episodes):
+        if not self.times or t < 0 or t > self.longest:
             return None
         i = bisect.bisect_right(self.times, t) - 1
         return self.survival[i], self.lower[i], self.upper[i]
 
     def at_risk(self, t: float) -> int:
         """Episodes still under observation at ``t`` (duration >= t), as lifelines counts."""
-        return sum(e.duration >= t for e in self.episodes)
+        gone = sum(events + censored for time, _, events, censored in self.life_table if time < t)
+        return self.n - gone
+
+    def censored_times(self) -> list[float]:
+        """The times at which at least one episode was censored (marked on the figure)."""
+        return [time for time, _, _, censored in self.life_table if censored]
 
     def ticks(self) -> list[float]:
         """Time points for the numbers-at-risk table (and the figure's x axis)."""
-        longest = max((e.duration for e in self.episodes), default=0.0)
+        longest = self.longest
         if longest <= 0:
             return [0.0]
         locator = MaxNLocator(nbins=6, integer=True, min_n_ticks=3)
@@ -108,26 +133,62 @@ class Curve:
 
 
 def fit(kind: str, episodes: list[Episode], excluded: Counter[str]) -> Curve:
-    unit = UNITS[kind]
     reasons = tuple(sorted(excluded.items()))
     if not episodes:
-        return Curve(kind, unit, (), reasons)
+        return Curve(kind, UNITS[kind], (), reasons)
     kmf = KaplanMeierFitter(alpha=ALPHA)
     kmf.fit([e.duration for e in episodes], [e.event for e in episodes])
+    return _curve(kind, kmf, tuple(episodes), reasons)
+
+
+def from_life_table(
+    kind: str,
+    rows: Sequence[tuple[float, int, int]],
+    excluded: Mapping[str, int] | None = None,
+) -> Curve:
+    """The curve of a life table given as (time, events, censored) rows, exactly as if it had
+    been fitted on the episodes themselves: each row stands for ``events`` episodes ending in
+    an event and ``censored`` episodes censored at ``time`` (lifelines' case weights), so the
+    product-limit estimate, its Greenwood intervals and the median are those of the episodes.
+    Rows of several tables may be given together: that is the curve of their union."""
+    reasons = tuple(sorted((excluded or {}).items()))
+    durations: list[float] = []
+    observed: list[bool] = []
+    weights: list[int] = []
+    for time, events, censored in rows:
+        for flag, count in ((True, events), (False, censored)):
+            if count:
+                durations.append(float(time))
+                observed.append(flag)
+                weights.append(int(count))
+    if not durations:
+        return Curve(kind, UNITS[kind], (), reasons)
+    kmf = KaplanMeierFitter(alpha=ALPHA)
+    kmf.fit(durations, observed, weights=weights)
+    return _curve(kind, kmf, (), reasons)
+
+
+def _curve(
+    kind: str,
+    kmf: KaplanMeierFitter,
+    episodes: tuple[Episode, ...],
+    reasons: tuple[tuple[str, int], ...],
+) -> Curve:
     sf = kmf.survival_function_.iloc[:, 0]
     ci = kmf.confidence_interval_
     table = kmf.event_table
+    counts = table[["at_risk", "observed", "censored"]].to_numpy().round().astype(int).tolist()
     life = tuple(
-        (float(t), int(r["at_risk"]), int(r["observed"]), int(r["censored"]))
-        for t, r in table.iterrows()
-        if int(r["observed"]) + int(r["censored"]) > 0
+        (float(t), at_risk, observed, censored)
+        for t, (at_risk, observed, censored) in zip(table.index.tolist(), counts, strict=True)
+        if observed + censored > 0
     )
     median = float(kmf.median_survival_time_)
     bounds = median_survival_times(kmf.confidence_interval_)
     return Curve(
         kind=kind,
-        unit=unit,
-        episodes=tuple(episodes),
+        unit=UNITS[kind],
+        episodes=episodes,
         excluded=reasons,
         times=tuple(float(t) for t in sf.index),
         survival=tuple(float(x) for x in sf.to_numpy()),
@@ -156,7 +217,7 @@ def block_curve(cohort: Cohort, pack: KnowledgePack) -> Curve:
                 if first is None:
                     continue
                 if first.relief_days is None:
-                    excluded["relief duration not recorded"] += 1
+                    excluded[NOT_RECORDED] += 1
                     continue
                 episodes.append(Episode(nerve, float(first.relief_days), not first.relief_ongoing))
     return fit("block", episodes, excluded)
@@ -188,20 +249,20 @@ def treatment_episode(
     """One treatment as an episode, or None with the reason it cannot be one."""
     if t.recurrence_date is not None:
         if t.recurrence_date < t.date:
-            return None, "recurrence date before the treatment"
+            return None, BEFORE
         if next_treatment is not None and t.recurrence_date > next_treatment:
             return _episode(t, next_treatment, False), ""
         return _episode(t, t.recurrence_date, True), ""
     if t.outcome in ("unchanged", "worse"):
-        return None, "no relief after the treatment (outcome unchanged or worse)"
+        return None, NO_RELIEF
     if t.outcome == "recurred":
-        return None, "recurred, date not recorded"
+        return None, NO_DATE
     candidates = [d for d in (t.last_follow_up, p.last_contact) if d is not None]
     end = max(candidates, default=t.date)
     if next_treatment is not None:
         end = min(end, next_treatment)
     if end <= t.date:
-        return None, "no follow-up after the treatment"
+        return None, NO_FOLLOW_UP
     return _episode(t, end, False), ""
 
 

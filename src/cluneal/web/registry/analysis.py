@@ -59,7 +59,7 @@ def build(selection: Selection, min_cell: int) -> Report:
     return registry_report.build(cohort, pack, min_cell)
 
 
-def table_context(table: Table, query: str) -> dict[str, Any]:
+def table_context(table: Table, csv: str) -> dict[str, Any]:
     pack = active_pack()
     return {
         "name": table.name,
@@ -80,7 +80,7 @@ def table_context(table: Table, query: str) -> dict[str, Any]:
             for s in table.sources
             if s in pack.sources
         ],
-        "csv": f"/registry/tables/{table.name}.csv?{query}",
+        "csv": csv,
     }
 
 
@@ -120,15 +120,24 @@ def _svg(report: Report, name: str, key: str | None) -> str:
 
 
 def figure_context(report: Report, name: str, query: str, key: str | None = None) -> dict[str, Any]:
+    return figure_block(
+        name, FIGURE_TITLES[name], _svg(report, name, key), f"/registry/figures/{name}", query
+    )
+
+
+def figure_block(name: str, title: str, svg: str, base: str, query: str = "") -> dict[str, Any]:
+    """What the page's figure template needs; ``base`` is the download URL without format."""
+    suffix = f"?{query}" if query else ""
     return {
         "name": name,
-        "title": FIGURE_TITLES[name],
-        "svg": _svg(report, name, key),
-        "downloads": [
-            (fmt.upper(), f"/registry/figures/{name}.{fmt}?{query}")
-            for fmt in ("png", "pdf", "svg")
-        ],
+        "title": title,
+        "svg": svg,
+        "downloads": [(fmt.upper(), f"{base}.{fmt}{suffix}") for fmt in ("png", "pdf", "svg")],
     }
+
+
+def csv_url(name: str, query: str) -> str:
+    return f"/registry/tables/{name}.csv?{query}"
 
 
 def page_context(report: Report, selection: Selection) -> dict[str, Any]:
@@ -145,12 +154,16 @@ def page_context(report: Report, selection: Selection) -> dict[str, Any]:
                 blocks.append(
                     {
                         "figure": figure_context(report, f"km_{kind}", query, key),
-                        "at_risk": table_context(report.table(f"km_{kind}_at_risk"), query),
-                        "life": table_context(report.table(f"km_{kind}"), query),
+                        "at_risk": table_context(
+                            report.table(f"km_{kind}_at_risk"), csv_url(f"km_{kind}_at_risk", query)
+                        ),
+                        "life": table_context(
+                            report.table(f"km_{kind}"), csv_url(f"km_{kind}", query)
+                        ),
                     }
                 )
             else:
-                blocks.append({"table": table_context(report.table(item), query)})
+                blocks.append({"table": table_context(report.table(item), csv_url(item, query))})
         sections.append({"anchor": anchor, "heading": heading, "blocks": blocks})
     return {
         "report": report,

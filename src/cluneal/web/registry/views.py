@@ -11,7 +11,12 @@ from django.views.decorators.http import require_GET
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.core.downloads import download
-from cluneal.web.registry.access import analytics, min_cell_for, registry_sites
+from cluneal.web.registry.access import (
+    analytics,
+    configured_min_cell,
+    min_cell_for,
+    registry_sites,
+)
 from cluneal.web.registry.filters import FilterForm, Selection, parse
 
 FIGURE_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
@@ -50,7 +55,12 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     min_cell = min_cell_for(request.user, selection.sites)
     report = analysis.build(selection, min_cell)
     _audit(request, Action.VIEW, selection, page="analytics")
-    context = {"form": form, **analysis.page_context(report, selection)}
+    context = {
+        "form": form,
+        **analysis.page_context(report, selection),
+        "selection_query": selection.query(),
+        "share_min_cell": configured_min_cell(),
+    }
     response = render(request, "registry/analytics.html", context)
     response["Cache-Control"] = "no-store"
     return response
@@ -91,3 +101,33 @@ def figure_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     data = render_figure(report.figure(name), fmt)
     _audit(request, Action.EXPORT, selection, figure=name, format=fmt)
     return download(data, FIGURE_TYPES[fmt], f"cluneal-registry-{name}.{fmt}")
+
+
+@analytics
+@require_GET
+def share_file(request: HttpRequest) -> HttpResponse:
+    """The selection as a network share (docs/registry-network.md). It leaves the installation,
+    so small counts are withheld by ``CLUNEAL_REGISTRY_MIN_CELL`` whoever downloads it."""
+    from importlib.metadata import version
+
+    from cluneal.knowledge.loader import active_pack
+    from cluneal.registry.network import share
+    from cluneal.web.registry.adapter import cohort_for
+
+    form, selection = _selection(request)
+    if selection is None:
+        return _bad_filter(form)
+    pack = active_pack()
+    cohort = cohort_for(selection.sites, pack).select(start=selection.start, end=selection.end)
+    made = share.make(
+        cohort,
+        pack,
+        label=", ".join(s.name for s in selection.sites),
+        min_cell=configured_min_cell(),
+        cluneal_version=version("cluneal"),
+        start=selection.start,
+        end=selection.end,
+    )
+    _audit(request, Action.EXPORT, selection, share=made["digest"], min_cell=made["min_cell"])
+    name = f"cluneal-share-{made['digest'].removeprefix('sha256:')[:12]}.json"
+    return download(share.dumps(made), "application/json", name)
