@@ -27,6 +27,7 @@ Environment:
   DATABASE_URL        database for `serve` (default: SQLite in the user's data directory)
   CLUNEAL_DATA_DIR    where the default SQLite database and other state are kept
   CLUNEAL_SYNTH_SOURCE  the Synthea sample that `synth` copies patients from
+  CLUNEAL_SYNTH_NOTES_SOURCE  the folder of mtsamples.rda whose notes `synth` attaches
 """
 
 

@@ -9,7 +9,29 @@ from pathlib import Path
 import click
 
 from cluneal.cli.common import fail
+from cluneal.knowledge.loader import default_pack
 from cluneal.screening.synth import OutputExistsError, SourceError, generate
+from cluneal.screening.synth import transcriptions as mts
+
+
+class Span(click.ParamType[tuple[int, int]]):
+    """``MIN-MAX`` (or ``N`` for exactly N): two whole numbers, 0 <= MIN <= MAX."""
+
+    name = "MIN-MAX"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return (int(value[0]), int(value[1]))
+        least, _, most = str(value).partition("-")
+        try:
+            span = (int(least), int(most or least))
+        except ValueError:
+            self.fail(f"{value!r} is not MIN-MAX, e.g. 10-30", param, ctx)
+        if not 0 <= span[0] <= span[1]:
+            self.fail(f"{value!r}: need 0 <= MIN <= MAX", param, ctx)
+        return span
 
 
 @click.command("synth")
@@ -53,6 +75,22 @@ from cluneal.screening.synth import OutputExistsError, SourceError, generate
     show_default=True,
     help="Most recent encounters each copy keeps of its Synthea patient (sets the size).",
 )
+@click.option(
+    "--notes-source",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    envvar="CLUNEAL_SYNTH_NOTES_SOURCE",
+    help="Folder holding mtsamples.rda (shared/external/mtsamples): attach its transcriptions "
+    "to every patient as text/plain DocumentReferences. [env: CLUNEAL_SYNTH_NOTES_SOURCE]",
+)
+@click.option(
+    "--notes-per-patient",
+    type=Span(),
+    default=f"{mts.NOTES_PER_PATIENT[0]}-{mts.NOTES_PER_PATIENT[1]}",
+    show_default=True,
+    help="How many transcriptions each patient gets (uniformly from MIN to MAX), beside "
+    "the patient's own notes. Only with --notes-source.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace an existing export at --out.")
 def synth_command(
     patients: int,
@@ -63,6 +101,8 @@ def synth_command(
     as_of: dt.datetime | None,
     compress: bool,
     max_encounters: int,
+    notes_source: Path | None,
+    notes_per_patient: tuple[int, int],
     overwrite: bool,
 ) -> None:
     """Write a synthetic FHIR Bulk Data export with planted cluneal-like patients.
@@ -73,13 +113,25 @@ def synth_command(
     description) into --out. Prints a JSON summary. One seed always writes the same bytes, and an
     interrupted run leaves nothing at --out.
 
+    With --notes-source, every patient also gets --notes-per-patient real-style long notes: the
+    MTSamples transcriptions, dated within the last ten years of the patient's record. The
+    notes pipeline reads every transcription once first (about a minute) and keeps only those
+    in which nothing counts for a screening note rule (no symptom, procedure, diagnosis or red
+    flag the screening scores), so the attached notes change no tier and truth.csv stays exact.
+
     \b
     Examples:
       cluneal synth --patients 100000 --seed 1 --out pop --source shared/external/synthea-bulk-10
       cluneal synth --patients 1000000 --seed 1 --out pop --gzip --as-of 2025-01-01
+      cluneal synth --patients 10000 --out pop --notes-source shared/external/mtsamples
     """
     try:
         stderr = click.get_text_stream("stderr")
+        notes = None
+        if notes_source is not None:
+            rows = mts.read_frame(notes_source)
+            with click.progressbar(length=len(rows), label="Notes   ", file=stderr) as bar:
+                notes = mts.classify(rows, notes_source / mts.FILE, default_pack(), bar.update)
         with click.progressbar(length=patients, label="Patients", file=stderr) as bar:
             summary = generate(
                 source_dir,
@@ -92,6 +144,8 @@ def synth_command(
                 compress=compress,
                 max_encounters=max_encounters,
                 overwrite=overwrite,
+                notes=notes,
+                notes_per_patient=notes_per_patient,
             )
     except (SourceError, OutputExistsError) as exc:
         fail(str(exc))

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from cluneal.knowledge.loader import default_pack
 from cluneal.screening.synth import Summary, generate
+from cluneal.screening.synth import transcriptions as mts
 from cluneal.screening.synth.reading import Export
 
+EXTERNAL = Path(__file__).parents[3].parent / "shared" / "external"
 #: The Synthea sample beside the checkout (shared/external/synthea-bulk-10).
-SAMPLE = Path(__file__).parents[3].parent / "shared" / "external" / "synthea-bulk-10"
+SAMPLE = EXTERNAL / "synthea-bulk-10"
+#: The MTSamples transcriptions beside the checkout (shared/external/mtsamples/mtsamples.rda).
+MTSAMPLES = EXTERNAL / "mtsamples"
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +47,14 @@ def export(generated: tuple[Summary, Export]) -> Export:
 @pytest.fixture(scope="session")
 def summary(generated: tuple[Summary, Export]) -> Summary:
     return generated[0]
+
+
+@pytest.fixture(scope="session")
+def mtsamples() -> Path:
+    return MTSAMPLES
+
+
+@pytest.fixture(scope="session")
+def transcriptions(mtsamples: Path) -> mts.Transcriptions:
+    """The MTSamples transcriptions read by the notes pipeline (once: about a minute)."""
+    return mts.load(mtsamples, default_pack())

@@ -13,6 +13,7 @@ from cluneal.knowledge.loader import default_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.synth import population as pop_
 from cluneal.screening.synth.kinds import BACKGROUND, KINDS
+from cluneal.screening.synth.transcriptions import NOTES_PER_PATIENT, Transcriptions
 from cluneal.screening.synth.truth import TIERS
 from cluneal.screening.synth.writer import NdjsonWriter, manifest, staging, write_json
 
@@ -32,6 +33,7 @@ class Summary:
     kinds: dict[str, int]  # per kind, ``background`` included
     tiers: dict[str, int]  # per expected tier
     files: int
+    notes: dict[str, Any] | None = None  # the attached transcriptions, when asked for
 
     @property
     def planted(self) -> int:
@@ -47,16 +49,24 @@ class Summary:
             "kinds": self.kinds,
             "tiers": self.tiers,
             "files": self.files,
-        }
+        } | ({"notes": self.notes} if self.notes is not None else {})
 
 
-def _check(patients: int, planted_share: float, max_encounters: int) -> None:
+def _check(
+    patients: int, planted_share: float, max_encounters: int, notes_per_patient: tuple[int, int]
+) -> None:
     if isinstance(patients, bool) or not isinstance(patients, int) or patients < 1:
         raise ValueError(f"patients must be a whole number of at least 1, not {patients!r}")
     if not 0 <= planted_share <= 0.5:
         raise ValueError(f"planted_share must be between 0 and 0.5, not {planted_share!r}")
     if max_encounters < 1:
         raise ValueError(f"max_encounters must be at least 1, not {max_encounters!r}")
+    least, most = notes_per_patient
+    if not 0 <= least <= most:
+        raise ValueError(
+            f"notes_per_patient must be two whole numbers 0 <= least <= most, "
+            f"not {notes_per_patient!r}"
+        )
 
 
 def _chunks(population: pop_.Population) -> Iterator[pop_.Chunk]:
@@ -78,6 +88,8 @@ def generate(
     max_encounters: int = 3,
     overwrite: bool = False,
     pack: KnowledgePack | None = None,
+    notes: Transcriptions | None = None,
+    notes_per_patient: tuple[int, int] = NOTES_PER_PATIENT,
 ) -> Summary:
     """Write a synthetic Bulk Data export of ``patients`` patients into ``out_dir``.
 
@@ -89,16 +101,28 @@ def generate(
     ``as_of`` is the screening date (default: the day after the sample's latest date); every
     record ends before it. ``progress`` is called with the number of patients just written.
     ``max_encounters`` bounds how many of a source patient's latest encounters a copy keeps.
+    ``notes`` (:func:`.transcriptions.load`) attaches to every patient between the two numbers
+    of ``notes_per_patient`` of its transcriptions, beside the patient's own notes; they change
+    no tier (they show no screening finding), so ``truth.csv`` is the same with or without.
     Raises :class:`~.source.SourceError` for an unusable sample,
     :class:`~.writer.OutputExistsError` when ``out_dir`` is not empty (unless ``overwrite``),
     and ``ValueError`` for bad arguments.
     """
-    _check(patients, planted_share, max_encounters)
+    _check(patients, planted_share, max_encounters, notes_per_patient)
     out_dir = Path(out_dir)
     pack = pack or default_pack()
     population = pop_.build(
-        Path(source_dir), patients, seed, planted_share, as_of, max_encounters, pack
+        Path(source_dir),
+        patients,
+        seed,
+        planted_share,
+        as_of,
+        max_encounters,
+        pack,
+        notes,
+        notes_per_patient,
     )
+    attached = None if notes is None else notes.describe(notes_per_patient)
     resources: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     tiers: Counter[str] = Counter()
@@ -130,6 +154,7 @@ def generate(
                 "truth": "truth.csv",
                 "kinds": {k.id: {"tier": k.tier, "rule": k.rule} for k in KINDS},
             }
+            | ({"notes": attached} if attached is not None else {})
         }
         write_json(
             tmp / "manifest.json", manifest(files, f"{day}T00:00:00Z", REQUEST + types, extension)
@@ -143,4 +168,5 @@ def generate(
         kinds=dict(sorted(kinds.items())),
         tiers={t: tiers[t] for t in TIERS if tiers[t]},
         files=len(files),
+        notes=attached,
     )

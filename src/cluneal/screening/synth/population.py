@@ -24,6 +24,7 @@ from cluneal.screening.synth.fhir import Chart
 from cluneal.screening.synth.kinds import BACKGROUND, KINDS, Person, allocate
 from cluneal.screening.synth.profile import TYPES, Profile, compile_profile
 from cluneal.screening.synth.source import SourceError, load_source
+from cluneal.screening.synth.transcriptions import HISTORY_DAYS, Transcriptions
 from cluneal.screening.synth.truth import Facts, expected_tier, facts_of, features_at
 
 CHUNK = 1000
@@ -67,6 +68,8 @@ class Population:
     clean: list[int]  # source patients the kinds are planted into
     places: people.Places
     plan: bytearray  # per patient: 0 background, else 1 + index into KINDS
+    notes: Transcriptions | None = None  # attached to every patient when given
+    notes_per_patient: tuple[int, int] = (0, 0)
 
 
 def build(
@@ -77,6 +80,8 @@ def build(
     as_of: dt.date | None,
     max_encounters: int,
     pack: KnowledgePack,
+    notes: Transcriptions | None = None,
+    notes_per_patient: tuple[int, int] = (0, 0),
 ) -> Population:
     sources = load_source(source_dir)
     profiles = [
@@ -100,7 +105,18 @@ def build(
     positions = random.Random(f"cluneal-synth:{seed}:plan").sample(range(size), len(codes))
     for position, code in zip(positions, codes, strict=True):
         plan[position] = code
-    return Population(seed, size, as_of, pack, profiles, clean, people.places(sources), plan)
+    return Population(
+        seed,
+        size,
+        as_of,
+        pack,
+        profiles,
+        clean,
+        people.places(sources),
+        plan,
+        notes,
+        notes_per_patient,
+    )
 
 
 @dataclass
@@ -120,7 +136,22 @@ def _dump(resource: dict[str, object]) -> str:
     return json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _print_patient(pop: Population, rng: random.Random, code: int, out: Chunk) -> None:
+def _attach_notes(
+    pop: Population, rng: random.Random, prof: Profile, offset: int, patient_id: str, out: Chunk
+) -> None:
+    """The patient's transcriptions, dated within the last years of the copied record."""
+    if pop.notes is None:
+        return
+    last = prof.end_ord + offset
+    first = max(prof.birth_ord + offset, last - HISTORY_DAYS)
+    n = rng.randint(*pop.notes_per_patient)
+    pop.notes.attach(rng, patient_id, first, last, n, new_uuids, out.text["DocumentReference"])
+    out.counts["DocumentReference"] += n
+
+
+def _print_patient(
+    pop: Population, rng: random.Random, code: int, out: Chunk, notes_rng: random.Random
+) -> None:
     source = rng.randrange(len(pop.profiles)) if code == 0 else rng.choice(pop.clean)
     prof = rng.choice(pop.profiles[source])
     offset = pop.as_of.toordinal() - prof.end_ord - rng.randint(*SPREAD_DAYS)
@@ -160,6 +191,7 @@ def _print_patient(pop: Population, rng: random.Random, code: int, out: Chunk) -
         planted = facts_of(chart.resources, pop.pack)
         in_notes = Facts(red_flags=tuple((f, day, None) for f, day in chart.note_red_flags))
         facts = facts.merged(planted, only_in_note).merged(in_notes)
+    _attach_notes(pop, notes_rng, prof, offset, patient_id, out)
     tier = expected_tier(facts, pop.as_of, pop.pack)
     features = ";".join(sorted(features_at(facts, pop.as_of, pop.pack)))
     csv.writer(out.truth, lineterminator="\n").writerow(
@@ -172,9 +204,11 @@ def _print_patient(pop: Population, rng: random.Random, code: int, out: Chunk) -
 def print_chunk(pop: Population, index: int) -> Chunk:
     """Patients ``index * CHUNK`` up to the next chunk, as NDJSON text per type."""
     rng = random.Random(f"cluneal-synth:{pop.seed}:chunk:{index}")
+    # The notes draw from their own generator: with or without them, the rest is the same bytes.
+    notes_rng = random.Random(f"cluneal-synth:{pop.seed}:notes:{index}")
     out = Chunk()
     for i in range(index * CHUNK, min(pop.size, (index + 1) * CHUNK)):
-        _print_patient(pop, rng, pop.plan[i], out)
+        _print_patient(pop, rng, pop.plan[i], out, notes_rng)
     out.data = {t: "".join(lines).encode("utf-8") for t, lines in out.text.items() if lines}
     out.text = {}
     return out
