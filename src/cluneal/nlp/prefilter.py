@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import ahocorasick_rs
 from spacy.language import Language
@@ -92,6 +93,8 @@ class _WordChars:
 
 
 _WORD = _WordChars()
+#: ASCII bytes that are no letter, digit or underscore, made NUL (bytes.translate's table).
+_NUL = bytes(c if _is_word(chr(c)) else 0 for c in range(256))
 
 
 def _strong(item: Item) -> bool:
@@ -100,28 +103,61 @@ def _strong(item: Item) -> bool:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A weak item checked in a piece: its alternatives as plain substrings (a cheap first
+    test), as NUL-marked keys for ASCII text (exact, see :attr:`Prefilter.words`), and as a
+    regular expression for the rest."""
+
+    words: tuple[str, ...]
+    keys: tuple[bytes, ...] | None
+    pattern: re.Pattern[str]
+
+    def in_text(self, text: str) -> bool:
+        return any(word in text for word in self.words) and bool(self.pattern.search(text))
+
+    def in_marked(self, marked: bytes) -> bool:
+        if self.keys is None:  # an alternative led by punctuation: it may be anywhere
+            return True
+        return any(key in marked for key in self.keys)
+
+
+@dataclass(frozen=True)
 class Rule:
     #: The items looked for with the automaton (each a set of alternatives), all of which must
-    #: be in one piece, and the weak items then checked in that piece with a regular expression.
+    #: be in one piece, and the weak items then checked in that piece.
     items: tuple[Item, ...]
     header: bool
-    checks: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = ()
+    checks: tuple[Check, ...] = ()
     #: A section header whose section runs for a number of tokens only (``max_scope``).
     scoped: bool = False
 
-    def holds_in(self, piece: str) -> bool:
-        """Whether every weak item occurs in the piece where a token could be (a plain
-        substring test first, which is much cheaper)."""
-        return all(
-            any(word in piece for word in words) and check.search(piece)
-            for words, check in self.checks
-        )
+    def may_hold_in(self, text: str, marked: bytes | None) -> bool:
+        """Whether every weak item could be somewhere in the note (a first test)."""
+        if marked is not None:
+            return all(check.in_marked(marked) for check in self.checks)
+        return all(any(word in text for word in c.words) for c in self.checks)
+
+    def holds_in(self, piece: str, marked: bytes | None) -> bool:
+        """Whether every weak item occurs in the piece where a token could be; ``marked`` is the
+        piece's NUL-marked text with the character before and after it, for ASCII notes."""
+        if marked is not None:
+            return all(check.in_marked(marked) for check in self.checks)
+        return all(check.in_text(piece) for check in self.checks)
 
 
-def _check(item: Item) -> tuple[tuple[str, ...], re.Pattern[str]]:
-    """A regular expression finding an item's alternative where a token could be: a token
-    never starts right after, nor ends right before, a letter or digit that it joins to (spaCy
-    splits only at whitespace and punctuation); punctuation may touch anything."""
+def _key(alternative: str) -> bytes | None:
+    """An alternative as a NUL-marked key: led by a NUL, and ended by one for a whole word."""
+    word = alternative.removesuffix("*").lower()
+    if not word.isascii() or not _is_word(word[0]):
+        return None
+    key = b"\0" + word.encode("ascii").translate(_NUL)
+    return key if alternative.endswith("*") or not _is_word(word[-1]) else key + b"\0"
+
+
+def _check(item: Item) -> Check:
+    """A check of a weak item. A token never starts right after, nor ends right before, a
+    letter or digit that it joins to (spaCy splits only at whitespace and punctuation);
+    punctuation may touch anything."""
     parts = []
     for a in item:
         word = a.removesuffix("*")
@@ -131,7 +167,12 @@ def _check(item: Item) -> tuple[tuple[str, ...], re.Pattern[str]]:
         if not a.endswith("*") and _is_word(word[-1]):
             part += r"(?!\w)"
         parts.append(part)
-    return tuple(a.removesuffix("*") for a in item), re.compile("|".join(parts))
+    keys = tuple(_key(a) for a in item)
+    return Check(
+        tuple(a.removesuffix("*") for a in item),
+        None if None in keys else tuple(k for k in keys if k is not None),
+        re.compile("|".join(parts)),
+    )
 
 
 @dataclass
@@ -159,6 +200,12 @@ class Prefilter:
     #: The first words of checklist values: a whitespace run before one may separate a
     #: checklist entry's item from its value ("Fever<tab>nil"), so no piece ends there.
     values: frozenset[str] = frozenset()
+    #: For ASCII notes: the same anchors over the note with every character that is no letter,
+    #: digit or underscore made a NUL, each anchor led by one, so that a match is where a token
+    #: could start; per pattern ``p``, the pairs it satisfies at ``2 * p``, and at ``2 * p + 1``
+    #: when a NUL follows (a whole token).
+    words: ahocorasick_rs.BytesAhoCorasick | None = None
+    words_satisfy: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -201,11 +248,30 @@ class Prefilter:
             prefix = tuple(sorted(start.get(s, ())))
             satisfies += [prefix, tuple(sorted(whole.get(s, ()))) + prefix]
         dfa = ahocorasick_rs.Implementation.DFA
+        # one key per anchor, led by a NUL; a hit is a whole token when a NUL follows it too
+        words: dict[bytes, tuple[set[tuple[int, int]], set[tuple[int, int]]]] = {}
+        for s in strings:
+            if not s.isascii() or not _is_word(s[0]):
+                continue  # found by the Unicode automaton's path only
+            key = b"\0" + s.encode("ascii").translate(_NUL)
+            prefix, ended = words.setdefault(key, (set(), set()))
+            prefix.update(start.get(s, ()))
+            (ended if _is_word(s[-1]) else prefix).update(whole.get(s, ()))
+        keys = sorted(words)
         return cls(
             ahocorasick_rs.AhoCorasick(strings, implementation=dfa),
             tuple(rules),
             satisfies,
             unconditional,
+            words=ahocorasick_rs.BytesAhoCorasick(keys, implementation=dfa),
+            words_satisfy=[
+                x
+                for k in keys
+                for x in (
+                    tuple(sorted(words[k][0])),
+                    tuple(sorted(words[k][0] | words[k][1])),
+                )
+            ],
         )
 
     def plan(self, text: str) -> list[tuple[int, int]] | None:
@@ -214,28 +280,42 @@ class Prefilter:
         if self.unconditional or len(lowered) != len(text):
             return None  # lower-casing moved offsets (a rare character): no shortcut
         n = len(lowered)
-        seen: dict[int, list[int]] = {}  # pattern * 2 + (1 if a whole token): where
-        for pattern, begin, end in self.automaton.find_matches_as_indexes(
-            lowered, overlapping=True
-        ):
-            if begin and lowered[begin - 1] in _WORD and lowered[begin] in _WORD:
-                continue  # not where a token could start
-            whole = end >= n or not (lowered[end] in _WORD and lowered[end - 1] in _WORD)
-            seen.setdefault(2 * pattern + whole, []).append(begin)
+        seen: dict[int, list[int]] = {}  # per pattern: where
+        marked: bytes | None = None
+        if self.words is not None and lowered.isascii():
+            satisfies = self.words_satisfy
+            marked = b"\0" + lowered.encode("ascii").translate(_NUL) + b"\0"
+            for pattern, begin, end in self.words.find_matches_as_indexes(marked, overlapping=True):
+                whole = end == len(marked) or marked[end] == 0
+                seen.setdefault(2 * pattern + whole, []).append(begin)
+        else:
+            satisfies = self.satisfies
+            for pattern, begin, end in self.automaton.find_matches_as_indexes(
+                lowered, overlapping=True
+            ):
+                if begin and lowered[begin - 1] in _WORD and lowered[begin] in _WORD:
+                    continue  # not where a token could start
+                whole = end >= n or not (lowered[end] in _WORD and lowered[end - 1] in _WORD)
+                seen.setdefault(2 * pattern + whole, []).append(begin)
         in_note: dict[int, set[int]] = {}
         for key in seen:
-            for rule, item in self.satisfies[key]:
+            for rule, item in satisfies[key]:
                 in_note.setdefault(rule, set()).add(item)
         rules = self.rules
-        candidates = {r for r, items in in_note.items() if len(items) == len(rules[r].items)}
+        candidates = {
+            r
+            for r, items in in_note.items()
+            if len(items) == len(rules[r].items) and rules[r].may_hold_in(lowered, marked)
+        }
         if all(rules[r].header for r in candidates):
             return []
         around = _Pieces(text, self.abbreviations, self.sentences, self.values, self.commas)
-        targets = self._where(seen, candidates, lowered, around, header=False, before=n)
+        where = partial(self._where, seen, satisfies, candidates, lowered, marked, around)
+        targets = where(header=False, before=n)
         if not targets:
             return []
         last = max(targets)[0]
-        headers = self._where(seen, candidates, lowered, around, header=True, before=last)
+        headers = where(header=True, before=last)
         ranges = sorted([*targets, *headers])
         for piece, scoped in headers.items():
             if scoped:  # keep every token between a scoped header and the next target
@@ -246,8 +326,10 @@ class Prefilter:
     def _where(
         self,
         seen: dict[int, list[int]],
+        satisfies: list[tuple[tuple[int, int], ...]],
         candidates: set[int],
         lowered: str,
+        marked: bytes | None,
         around: _Pieces,
         *,
         header: bool,
@@ -260,7 +342,7 @@ class Prefilter:
         for key, begins in seen.items():
             wanted = [
                 (r, i)
-                for r, i in self.satisfies[key]
+                for r, i in satisfies[key]
                 if r in candidates and self.rules[r].header is header
             ]
             if not wanted:
@@ -274,9 +356,11 @@ class Prefilter:
         out: dict[tuple[int, int], bool] = {}
         for piece, rules in found.items():
             text = lowered[piece[0] : piece[1]]
+            # in the marked note, the piece's characters and the one on either side of it
+            near = None if marked is None else marked[piece[0] : piece[1] + 2]
             for r, items in rules.items():
                 rule = self.rules[r]
-                if len(items) == len(rule.items) and rule.holds_in(text):
+                if len(items) == len(rule.items) and rule.holds_in(text, near):
                     out[piece] = out.get(piece, False) or rule.scoped
         return out
 
