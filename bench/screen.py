@@ -8,7 +8,10 @@ into a scratch directory), in one run:
   (b) a straightforward per-resource Python loop (`json.loads` and dict access) over the same
       files, the naive baseline;
   and the screening itself on DuckDB over the coded data (``--no-notes``: the same files as
-  (a) and (b)), and at the smaller size also with the notes read, on DuckDB and on Spark.
+  (a) and (b)), and at the sizes up to ``--spark-size`` also with the notes read, on DuckDB and
+  on Spark. ``--notes-source DIR`` (default: MTSamples beside the checkout) makes `cluneal synth`
+  attach 10-30 real-length transcriptions per patient, as a health system holds; the number of
+  notes and their share of the screening's time are printed.
 
 Each is run as a subprocess so that its peak memory (max RSS) is its own. Prints patients per
 second, the ratios to (a) and (b), peak memory, and precision / recall per tier against the
@@ -30,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 SOURCE = ROOT.parent / "shared" / "external" / "synthea-bulk-10"
+MTSAMPLES = ROOT.parent / "shared" / "external" / "mtsamples"
 TYPES = ("Patient", "Condition", "Procedure", "ServiceRequest")
 
 READ_ONLY = """
@@ -70,12 +74,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--spark-size", type=int, default=100_000)
     parser.add_argument("--scratch", type=Path, default=None)
+    parser.add_argument("--notes-source", type=Path, default=MTSAMPLES)
+    parser.add_argument("--notes-per-patient", default="10-30")
+    parser.add_argument("--spark-master", default="local[2]")
     args = parser.parse_args()
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="cluneal-bench-"))
     env = {**os.environ, "CLUNEAL_DATA_DIR": str(scratch / "data")}
     py = sys.executable
     head = f"{'step':<22} {'seconds':>8} {'patients/s':>11} {'x (a)':>6} {'x (b)':>6}"
     print(f"{'patients':>10} {head} {'peak MB':>8}")
+    notes_options = []
+    if args.notes_source and args.notes_source.exists():
+        notes_options = ["--notes-source", str(args.notes_source)]
+        notes_options += ["--notes-per-patient", args.notes_per_patient]
     for size in (int(s) for s in args.sizes.split(",")):
         export = scratch / f"pop{size}"
         shutil.rmtree(export, ignore_errors=True)
@@ -94,6 +105,7 @@ def main() -> None:
                 str(export),
                 "--source",
                 str(SOURCE),
+                *notes_options,
             ],
             check=True,
             env=env,
@@ -102,8 +114,12 @@ def main() -> None:
         )
         gen = time.perf_counter() - start
         size_gb = sum(p.stat().st_size for p in export.glob("*.ndjson")) / 1e9
+        notes = sum(1 for f in export.glob("DocumentReference.*.ndjson") for _ in f.open("rb"))
         label = f"{'generate (synth)':<22} {gen:>8.1f}"
-        print(f"{size:>10} {label} {'':>11} {'':>6} {'':>6} {'':>8}  {size_gb:.1f} GB of NDJSON")
+        print(
+            f"{size:>10} {label} {'':>11} {'':>6} {'':>6} {'':>8}  {size_gb:.1f} GB of NDJSON, "
+            f"{notes:,} notes"
+        )
         read_s, read_mb = timed([py, "-c", READ_ONLY.format(types=TYPES), str(export)])
         naive_s, naive_mb = timed([py, "-c", NAIVE.format(types=TYPES), str(export)])
         rows = [("(a) DuckDB read only", read_s, read_mb), ("(b) Python loop", naive_s, naive_mb)]
@@ -117,9 +133,13 @@ def main() -> None:
             command = [py, "-m", "cluneal", "screen", str(export), "--out", str(out)]
             command += ["--engine", engine, "--notes" if notes else "--no-notes"]
             if engine == "spark":
-                command += ["--spark-master", "local[2]"]
+                command += ["--spark-master", args.spark_master]
             seconds, mb = timed(command, env)
             rows.append((f"screen ({engine}, {kind})", seconds, mb))
+        timings = {name: seconds for name, seconds, _ in rows}
+        if "screen (duckdb, notes)" in timings:
+            ratio = timings["screen (duckdb, notes)"] / timings["screen (duckdb, codes)"]
+            print(f"{size:>10} notes / codes on DuckDB: {ratio:.2f} x")
         for name, seconds, mb in rows:
             print(
                 f"{size:>10} {name:<22} {seconds:>8.1f} {size / seconds:>11,.0f} "
