@@ -6,8 +6,12 @@ Derandomised, so that CI runs the same examples every time; widen ``max_examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 import schemathesis
+from django.db import connection
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -19,6 +23,34 @@ CONFIG = SchemathesisConfig.from_dict(
     {"checks": {"negative_data_rejection": {"expected-statuses": [*REJECTED, "5xx"]}}}
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
+
+
+TRUNCATE_TRIGGER = "audit_no_truncate ON audit_auditevent"
+
+
+def _truncate_trigger(enabled: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            state = "ENABLE" if enabled else "DISABLE"
+            cursor.execute(f"ALTER TABLE audit_auditevent {state} TRIGGER audit_no_truncate")
+
+
+@pytest.fixture(scope="module")
+def _trigger_restored(django_db_blocker: Any) -> Iterator[None]:
+    """After the module's last flush, the audit trail refuses TRUNCATE again."""
+    yield
+    with django_db_blocker.unblock():
+        _truncate_trigger(enabled=True)
+
+
+@pytest.fixture(autouse=True)
+def _flushable(transactional_db: None, _trigger_restored: None) -> Iterator[None]:
+    """Django empties the database after a transactional test with TRUNCATE, which the audit
+    trail's PostgreSQL trigger refuses, as it must; the trigger is off for that flush only (set
+    up before this fixture, the flush runs after its teardown)."""
+    _truncate_trigger(enabled=True)
+    yield
+    _truncate_trigger(enabled=False)
 
 
 @pytest.mark.django_db(transaction=True)
