@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core, from the npm registry, for the browser tests' accessibility checks.
+NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 # Tests keep their state (secret key, server databases) inside the checkout, never in $HOME.
 TEST_ENV := CLUNEAL_DATA_DIR=$(CURDIR)/var/test
@@ -14,7 +16,7 @@ PG_SKIP := --ignore=tests/web/test_backup.py --ignore=tests/web/records/test_dur
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck contracts unit postgres browser bench setup chromium screenshot clean
+.PHONY: run test lint typecheck contracts unit postgres browser bench setup chromium axe screenshot clean
 
 setup: $(STAMP)
 
@@ -31,6 +33,14 @@ chromium:
 		echo "Installing Debian's chromium"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# The versions are pinned in package-lock.json; `npm ci` installs exactly them, afresh.
+axe: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for axe-core (Node.js 18 or later)"; exit 2; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE_STAMP)
 
 run: setup
 	CLUNEAL_SECURE_COOKIES=$${CLUNEAL_SECURE_COOKIES:-false} $(BIN)/cluneal serve --host $(HOST) --port $(PORT) --demo
@@ -52,12 +62,12 @@ unit: setup
 postgres: setup
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP)
 
-browser: setup chromium
+browser: setup chromium axe
 	$(TEST_ENV) $(BIN)/pytest -m browser
 
 # Browser tests run in a process of their own: Playwright's event loop and Django's database
 # access do not share a thread.
-test: setup chromium lint typecheck contracts
+test: setup chromium axe lint typecheck contracts
 	$(TEST_ENV) $(BIN)/pytest -m "not browser"
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP)
 	$(TEST_ENV) $(BIN)/pytest -m browser
@@ -69,4 +79,4 @@ screenshot: setup chromium
 	$(BIN)/python docs/make_screenshots.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Browser tests: a real server (``cluneal serve``) and Debian's Chromium driven by Playwright."""
+"""Browser tests: a real server (``cluneal serve``) and Debian's Chromium driven by Playwright;
+axe-core (npm, pinned in package-lock.json) checks the pages against WCAG 2.1 A and AA."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+# axe-core's tags for the rules of WCAG 2.0 and 2.1 at levels A and AA (its API documentation).
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Where the page loads axe-core from: an address of the page's own origin that Playwright answers
+# with node_modules/axe-core/axe.min.js, so the site's Content-Security-Policy (script-src 'self')
+# admits it as it is. An inline script (add_script_tag(path=...) or content=...) is refused by
+# that policy, and bypass_csp would check a page that applies what the policy blocks for users.
+AXE_PATH = "/__axe-core/axe.min.js"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -130,3 +139,64 @@ def page(browser):  # type: ignore[no-untyped-def]
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One rule of axe-core that a page breaks, with the elements that break it."""
+
+    id: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.impact}): {self.help}\n" + "\n".join(
+            f"    {t}" for t in self.targets
+        )
+
+
+class Violations(list[Violation]):
+    """A page's violations; as a string (an assertion's message), each rule and its targets."""
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self))
+
+
+@pytest.fixture(scope="session")
+def axe_script(pytestconfig: pytest.Config) -> Path:
+    path = pytestconfig.rootpath / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make axe` (npm ci), which `make test` runs")
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe(axe_script: Path) -> Callable[..., Violations]:
+    """``axe(page)``: the WCAG 2.1 A and AA violations that axe-core finds on the page as shown.
+    ``assert not (found := axe(page)), str(found)`` prints each, its help and target selectors."""
+
+    def run(page) -> Violations:  # type: ignore[no-untyped-def]
+        if not page.evaluate("typeof window.axe === 'object'"):
+            pattern = re.compile(re.escape(AXE_PATH) + "$")
+            page.route(
+                pattern,
+                lambda route: route.fulfill(path=axe_script, content_type="text/javascript"),
+            )
+            try:
+                page.add_script_tag(url=AXE_PATH)
+            finally:
+                page.unroute(pattern)
+        options = {"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]}
+        results = page.evaluate("options => axe.run(document, options)", options)
+        return Violations(
+            Violation(
+                id=v["id"],
+                impact=v["impact"] or "",
+                help=v["help"],
+                targets=tuple(" ".join(map(str, n["target"])) for n in v["nodes"]),
+            )
+            for v in results["violations"]
+        )
+
+    return run

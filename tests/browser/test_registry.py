@@ -83,15 +83,6 @@ def test_a_bad_date_is_refused_naming_the_field(page: Page, server_with_demo):
     expect(page.locator("#error-from")).to_contain_text("YYYY-MM-DD")
 
 
-def _axe_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.1 A and AA rules on the page as shown (axe-playwright-python)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-    results = Axe().run(page, options=options)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in results.response["violations"]]
-
-
 def _shares(directory) -> list[str]:
     from cluneal.knowledge.loader import default_pack
     from cluneal.registry.network import share
@@ -113,7 +104,7 @@ def _shares(directory) -> list[str]:
 
 
 def test_two_uploaded_shares_show_the_forest_plot_and_the_pooled_curve(
-    page: Page, server_with_demo, tmp_path
+    page: Page, server_with_demo, tmp_path, axe
 ):
     server, creds = server_with_demo
     console: list[str] = []
@@ -123,7 +114,7 @@ def test_two_uploaded_shares_show_the_forest_plot_and_the_pooled_curve(
     page.click("#share-link >> text=network page")
     expect(page.locator("h1")).to_have_text("Registry network")
     expect(page.locator("#no-shares")).to_be_visible()
-    assert _axe_violations(page) == []
+    assert not (found := axe(page)), str(found)
     page.set_input_files("#share", _shares(tmp_path))
     page.click("#upload button[type=submit]")
     expect(page).to_have_url(re.compile(r"/registry/network$"))
@@ -140,4 +131,4 @@ def test_two_uploaded_shares_show_the_forest_plot_and_the_pooled_curve(
     expect(page.locator("#figure-km_block_installations svg")).to_be_visible()
     expect(page.locator("#e6-verdict")).to_contain_text("Mantel-Haenszel")
     assert not [m for m in console if "Content Security Policy" in m], console
-    assert _axe_violations(page) == []
+    assert not (found := axe(page)), str(found)

@@ -126,6 +126,22 @@ def test_the_openapi_schema_is_valid_and_describes_the_case(client):
     assert set(operation["responses"]) >= {"200", "422"}
 
 
+def test_the_openapi_schema_names_each_key_once(client):
+    """A JSON object with a key twice parses in Python (the last wins) but not in Swagger UI,
+    which then shows no API at /api/v1/docs."""
+    twice = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in items]
+        twice.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=pairs)
+    assert twice == []
+    responses = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/assess"]["post"]
+    assert responses["responses"]["200"]["description"] == "The assessment (cluneal-assessment/1)"
+
+
 def test_the_api_docs_page_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

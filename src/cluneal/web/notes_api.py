@@ -64,7 +64,7 @@ NOTES_OPENAPI: dict[str, Any] = {
         },
     },
     "responses": {
-        "200": {
+        200: {  # an int, as Django Ninja keys its own (see api.CASE_BODY)
             "description": f"The findings ({FORMAT})",
             "content": {
                 "application/json": {
