@@ -134,7 +134,7 @@ class Record(Spec, Generic[T]):
         for f in self.fields:
             schema = f.spec.schema()
             optional = f.has_default and not f.required
-            props[f.name] = nullable(schema) if optional and not f.spec.nullable else schema
+            props[f.name] = nullable(schema) if optional and not f.spec.accepts_null else schema
         required = [f.name for f in self.fields if f.required]
         return obj_schema(props, [self.tag[0], *required] if self.tag else required)
 

@@ -29,7 +29,7 @@ class Spec:
     """The JSON form of one value: how it is read, written and described."""
 
     #: A ``null`` is allowed where the format needs a value (a list item; see :class:`Nullable`).
-    nullable = False
+    accepts_null = False
     #: The problem reported for a ``null`` list item when it is not allowed.
     null_message = "must not be null"
 
@@ -136,7 +136,7 @@ class AnyObject(Spec):
 class Nullable(Spec):
     """``inner`` or ``null``, where ``null`` is a value of its own (an unanswered ODI section)."""
 
-    nullable = True
+    accepts_null = True
 
     def __init__(self, inner: Spec) -> None:
         self.inner = inner
@@ -167,20 +167,23 @@ class ListOf(Spec):
         self.min_len, self.max_len = min_len, max_len
         self.null_item = null_item
 
+    def _at(self, i: int) -> Spec:
+        return self.prefix[i] if i < len(self.prefix) else self.each
+
     def read(self, node: Node) -> tuple[Any, ...]:
         out: list[Any] = []
         for i, item in enumerate(node.items(min_len=self.min_len, max_len=self.max_len)):
-            spec = self.prefix[i] if i < len(self.prefix) else self.each
+            spec = self._at(i)
             if not item.missing:
                 out.append(spec.read(item))
-            elif spec.nullable:
+            elif spec.accepts_null:
                 out.append(None)
             else:
                 item.fail(self.null_item or spec.null_message)
         return tuple(out)
 
     def dump(self, value: Any) -> Any:
-        return [None if item is None else self.each.dump(item) for item in value]
+        return [None if item is None else self._at(i).dump(item) for i, item in enumerate(value)]
 
     def schema(self) -> Schema:
         out: Schema = {"type": "array"}
