@@ -1,127 +1,128 @@
-"""The assessment (``cluneal-assessment/1``): what the engine returns, and its JSON form."""
+"""The assessment (``cluneal-assessment/1``): what the engine returns, and its JSON form.
+
+Each field's annotation is its JSON form (:mod:`cluneal.knowledge.jsonformat`): ``to_json`` and
+the JSON Schema of ``cluneal.interop.jsonschema`` both come from these classes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.jsonformat import Format, Record, record_of
+from cluneal.knowledge.jsonspec import (
+    AnyObject,
+    Boolean,
+    Integer,
+    ListOf,
+    Nullable,
+    Number,
+    OneOf,
+    Text,
+)
 
 ASSESSMENT_FORMAT = "cluneal-assessment/1"
+
+NERVE = OneOf(v.NERVES)
+SIDE = OneOf(v.SIDES)
+SOURCES = ListOf(Text())
 
 
 @dataclass(frozen=True)
 class Cited:
     """A statement for the clinician with its source ids; ``id`` names warnings and flags."""
 
-    text: str
-    sources: tuple[str, ...]
-    id: str | None = None
+    text: Annotated[str, Text()]
+    sources: Annotated[tuple[str, ...], ListOf(Text(), min_len=1)]
+    id: Annotated[str | None, Text()] = None
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id} if self.id is not None else {}
-        out.update(text=self.text, sources=list(self.sources))
-        return out
+        return NAMED.dump(self)
+
+
+#: Red flags, warnings and differentials, named by their id (written first).
+NAMED = Record(Cited, fields=("id", "text", "sources"), required=("id",))
+#: Next steps, which have no id.
+STEP = Record(Cited, fields=("text", "sources"))
 
 
 @dataclass(frozen=True)
 class BlockSummary:
-    count: int
-    positive: int
-    best_relief_percent: float | None
-    longest_relief_days: float | None
+    count: Annotated[int, Integer(0)]
+    positive: Annotated[int, Integer(0)]
+    best_relief_percent: Annotated[float | None, Nullable(Number())]
+    longest_relief_days: Annotated[float | None, Nullable(Number())]
 
 
 @dataclass(frozen=True)
 class NerveAssessment:
-    nerve: str
-    side: str
-    status: str
-    stage: str
-    favourable_for_release: bool | None
-    blocks: BlockSummary
-    next_steps: tuple[Cited, ...]
+    nerve: Annotated[str, NERVE]
+    side: Annotated[str, SIDE]
+    status: Annotated[str, OneOf(v.STATUSES)]
+    stage: Annotated[str, OneOf(v.STAGES)]
+    favourable_for_release: Annotated[bool | None, Nullable(Boolean())]
+    blocks: Annotated[BlockSummary, Record(BlockSummary)]
+    next_steps: Annotated[tuple[Cited, ...], ListOf(STEP)]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "nerve": self.nerve,
-            "side": self.side,
-            "status": self.status,
-            "stage": self.stage,
-            "favourable_for_release": self.favourable_for_release,
-            "blocks": vars(self.blocks).copy(),
-            "next_steps": [s.to_json() for s in self.next_steps],
-        }
+        return record_of(NerveAssessment).dump(self)
 
 
 @dataclass(frozen=True)
 class ItemResult:
-    id: str
-    status: str
-    text: str
+    id: Annotated[str, Text()]
+    status: Annotated[str, OneOf(v.ITEM_STATUSES)]
+    text: Annotated[str, Text()]
 
 
 @dataclass(frozen=True)
 class CriteriaResult:
-    id: str
-    nerve: str
-    side: str
-    status: str
-    items: tuple[ItemResult, ...]
-    sources: tuple[str, ...]
+    id: Annotated[str, Text()]
+    nerve: Annotated[str, NERVE]
+    side: Annotated[str, SIDE]
+    status: Annotated[str, OneOf(v.SET_STATUSES)]
+    items: Annotated[tuple[ItemResult, ...], ListOf(Record(ItemResult))]
+    sources: Annotated[tuple[str, ...], ListOf(Text())]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "nerve": self.nerve,
-            "side": self.side,
-            "status": self.status,
-            "items": [vars(i).copy() for i in self.items],
-            "sources": list(self.sources),
-        }
+        return record_of(CriteriaResult).dump(self)
 
 
 @dataclass(frozen=True)
 class KnowledgeUsed:
-    pack: str
-    version: str
-    block_definition: str
-    block_positive: str
-    scn_window_mm: tuple[float, float]
-    mcn_window_mm: tuple[float, float]
+    pack: Annotated[str, Text()]
+    version: Annotated[str, Text()]
+    block_definition: Annotated[str, Text()]
+    block_positive: Annotated[str, Text()]
+    scn_window_mm: Annotated[tuple[float, float], ListOf(Number(), min_len=2, max_len=2)]
+    mcn_window_mm: Annotated[tuple[float, float], ListOf(Number(), min_len=2, max_len=2)]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "pack": self.pack,
-            "version": self.version,
-            "block_definition": self.block_definition,
-            "block_positive": self.block_positive,
-            "scn_window_mm": list(self.scn_window_mm),
-            "mcn_window_mm": list(self.mcn_window_mm),
-        }
+        return record_of(KnowledgeUsed).dump(self)
 
 
 @dataclass(frozen=True)
 class Assessment:
-    case_id: str | None
-    knowledge: KnowledgeUsed
-    red_flags: tuple[Cited, ...]
-    nerves: tuple[NerveAssessment, ...]
-    criteria: tuple[CriteriaResult, ...]
-    warnings: tuple[Cited, ...]
-    differentials: tuple[Cited, ...]
-    scores: dict[str, dict[str, Any]]
+    case_id: Annotated[str | None, Nullable(Text())]
+    # Always written; optional in the schema since the first version of the format.
+    knowledge: Annotated[KnowledgeUsed, Record(KnowledgeUsed, optional=("block_definition",))]
+    red_flags: Annotated[tuple[Cited, ...], ListOf(NAMED)]
+    #: scn and mcn, left and right.
+    nerves: Annotated[
+        tuple[NerveAssessment, ...], ListOf(Record(NerveAssessment), min_len=4, max_len=4)
+    ]
+    criteria: Annotated[tuple[CriteriaResult, ...], ListOf(Record(CriteriaResult))]
+    warnings: Annotated[tuple[Cited, ...], ListOf(NAMED)]
+    differentials: Annotated[tuple[Cited, ...], ListOf(NAMED)]
+    #: Only the questionnaires given (``cluneal.core.scores``).
+    scores: Annotated[dict[str, dict[str, Any]], AnyObject()]
 
     def nerve(self, nerve: str, side: str) -> NerveAssessment:
         return next(n for n in self.nerves if n.nerve == nerve and n.side == side)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "format": ASSESSMENT_FORMAT,
-            "case_id": self.case_id,
-            "knowledge": self.knowledge.to_json(),
-            "red_flags": [f.to_json() for f in self.red_flags],
-            "nerves": [n.to_json() for n in self.nerves],
-            "criteria": [c.to_json() for c in self.criteria],
-            "warnings": [w.to_json() for w in self.warnings],
-            "differentials": [d.to_json() for d in self.differentials],
-            "scores": self.scores,
-        }
+        return ASSESSMENT.dump(self)
+
+
+ASSESSMENT = Format(ASSESSMENT_FORMAT, Assessment, what="assessment")

@@ -9,44 +9,14 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from cluneal.nlp.finding import FORMAT, NoteError, notes_document
+from cluneal.nlp.finding import FORMAT, NOTES, NoteError, notes_document
 from cluneal.nlp.text import MAX_CHARS, check_text, decode_note
 
-FLAG = {"type": "boolean"}
 #: Text without the control characters that mark binary data (tab and line breaks are fine).
 NOTE_TEXT = {
     "type": "string",
     "maxLength": MAX_CHARS,
     "pattern": "^[^\\x00-\\x08\\x0e-\\x1a\\x1c-\\x1f]*$",
-}
-FINDING_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": [
-        "concept",
-        "text",
-        "start",
-        "end",
-        "side",
-        "negated",
-        "historical",
-        "hypothetical",
-        "uncertain",
-        "family",
-        "section",
-    ],
-    "properties": {
-        "concept": {"type": "string"},
-        "text": {"type": "string"},
-        "start": {"type": "integer", "minimum": 0},
-        "end": {"type": "integer", "minimum": 0},
-        "side": {"enum": ["left", "right", "bilateral", None]},
-        "negated": FLAG,
-        "historical": FLAG,
-        "hypothetical": FLAG,
-        "uncertain": FLAG,
-        "family": FLAG,
-        "section": {"type": ["string", "null"]},
-    },
 }
 NOTES_OPENAPI: dict[str, Any] = {
     "requestBody": {
@@ -66,17 +36,7 @@ NOTES_OPENAPI: dict[str, Any] = {
     "responses": {
         200: {  # an int, as Django Ninja keys its own (see api.CASE_BODY)
             "description": f"The findings ({FORMAT})",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "format": {"const": FORMAT},
-                            "findings": {"type": "array", "items": FINDING_SCHEMA},
-                        },
-                    }
-                }
-            },
+            "content": {"application/json": {"schema": NOTES.schema()}},
         },
         "400": {"description": "The body is binary, not UTF-8, too long or not the JSON asked"},
         "413": {"description": "The body is over the site's size limit"},
