@@ -30,10 +30,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import typing
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from cluneal.knowledge.jsonspec import Schema, Spec, nullable, obj_schema
-from cluneal.knowledge.reader import Invalid, Node, Problems
+from cluneal.knowledge.reader import Invalid, Node, Problems, join_key
 
 T = TypeVar("T")
 
@@ -108,26 +109,50 @@ class Record(Spec, Generic[T]):
             tag = node.get(self.tag[0])
             if tag.required() and tag.value != self.tag[1]:
                 tag.fail(f'must be "{self.tag[1]}"')
-        children = [(f, node.get(f.name)) for f in self.fields]
-        for f, child in children:  # what an entry lacks is listed before what is wrong in it
-            if f.required:
-                child.required()
+        data, fields = node.value, self.fields
+        lacking = False
+        for f in fields:  # what an entry lacks is listed before what is wrong in it
+            if f.required and data.get(f.name) is None:
+                node.get(f.name).fail("is required")
+                lacking = True
         values: dict[str, Any] = {}
-        for f, child in children:
-            if not child.missing and (value := f.spec.read(child)) is not None:
-                values[f.name] = value
-        if any(f.required and f.name not in values for f in self.fields):
+        for f in fields:  # a node for each value given only: most optional ones are absent
+            raw = data.get(f.name)
+            if raw is not None:
+                value = f.spec.read(Node(raw, join_key(node.path, f.name), node.problems))
+                if value is not None:
+                    values[f.name] = value
+        if lacking or any(f.required and f.name not in values for f in fields):
             return None
         return self.cls(**values)
 
+    @functools.cached_property
+    def _writer(self) -> Callable[[Any], dict[str, Any]]:
+        """The record's writer, compiled once from its fields (as :mod:`dataclasses` compiles
+        ``__init__``): a record is written many times over (every criterion item, every step),
+        and a loop over field descriptions costs several times a plain function."""
+        names: dict[str, Any] = {}
+        lines = ["def dump(value):"]
+        lines.append(
+            f"    out = {{{self.tag[0]!r}: {self.tag[1]!r}}}" if self.tag else "    out = {}"
+        )
+        for i, f in enumerate(self.fields):
+            lines.append(f"    item = value.{f.name}")
+            if not f.spec.plain:
+                names[f"write_{i}"] = f.spec.dump
+                lines.append(f"    if item is not None: item = write_{i}(item)")
+            if f.has_default:
+                names[f"default_{i}"] = f.default_json
+                lines.append(f"    if item != default_{i}: out[{f.name!r}] = item")
+            else:
+                lines.append(f"    out[{f.name!r}] = item")
+        lines.append("    return out")
+        exec("\n".join(lines), names)  # noqa: S102 (source built from field names only)
+        writer: Callable[[Any], dict[str, Any]] = names["dump"]
+        return writer
+
     def dump(self, value: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {self.tag[0]: self.tag[1]} if self.tag else {}
-        for f in self.fields:
-            item = getattr(value, f.name)
-            dumped = None if item is None else f.spec.dump(item)
-            if not (f.has_default and dumped == f.default_json):
-                out[f.name] = dumped
-        return out
+        return self._writer(value)
 
     def schema(self) -> Schema:
         props: dict[str, Schema] = {self.tag[0]: {"const": self.tag[1]}} if self.tag else {}

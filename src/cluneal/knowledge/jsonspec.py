@@ -30,6 +30,10 @@ class Spec:
 
     #: A ``null`` is allowed where the format needs a value (a list item; see :class:`Nullable`).
     accepts_null = False
+    @property
+    def plain(self) -> bool:
+        """Whether the value is its own JSON (a record writes such a field without a call)."""
+        return type(self).dump is Spec.dump
     #: The problem reported for a ``null`` list item when it is not allowed.
     null_message = "must not be null"
 
@@ -141,6 +145,10 @@ class Nullable(Spec):
     def __init__(self, inner: Spec) -> None:
         self.inner = inner
 
+    @property
+    def plain(self) -> bool:
+        return self.inner.plain
+
     def read(self, node: Node) -> Any:
         return self.inner.read(node)
 
@@ -166,6 +174,7 @@ class ListOf(Spec):
         self.each, self.prefix = each, prefix
         self.min_len, self.max_len = min_len, max_len
         self.null_item = null_item
+        self._each_plain = each.plain and all(spec.plain for spec in prefix)
 
     def _at(self, i: int) -> Spec:
         return self.prefix[i] if i < len(self.prefix) else self.each
@@ -183,6 +192,11 @@ class ListOf(Spec):
         return tuple(out)
 
     def dump(self, value: Any) -> Any:
+        if self._each_plain:
+            return list(value)
+        if not self.prefix:
+            each = self.each.dump
+            return [None if item is None else each(item) for item in value]
         return [None if item is None else self._at(i).dump(item) for i, item in enumerate(value)]
 
     def schema(self) -> Schema:
