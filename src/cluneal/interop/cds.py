@@ -24,19 +24,27 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cluneal.core.assessment import Assessment, Cited
-from cluneal.interop.fhir_case import EhrFindings
+from cluneal.interop.fhir_case import NOTE_TYPE, EhrFindings, Evidence
 from cluneal.knowledge.model import CardText, KnowledgePack
 
 CLUNEAL_SYSTEM = "https://cluneal.org/fhir/CodeSystem/cluneal"
 OVERRIDE_SYSTEM = "https://cluneal.org/fhir/CodeSystem/cds-override-reason"
 PATIENT_VIEW = "cluneal-patient-view"
 ORDER_SIGN = "cluneal-order-sign"
-PREFETCH = {
+#: The chart: every key is needed (fetched from the FHIR server when not prefetched, else 412).
+CHART = {
     "patient": "Patient/{{context.patientId}}",
     "conditions": "Condition?patient={{context.patientId}}",
     "procedures": "Procedure?patient={{context.patientId}}",
     "orders": "ServiceRequest?patient={{context.patientId}}",
 }
+#: The recent notes, newest first, one page of 20 (an EHR that cannot sort or page may send
+#: all); read when given, never required (see ``cluneal.web.cds.notes``).
+NOTES = "notes"
+NOTES_TEMPLATE = "DocumentReference?patient={{context.patientId}}&_sort=-date&_count=20"
+PREFETCH = {**CHART, NOTES: NOTES_TEMPLATE}
+#: The member of a response's ``extension`` saying which notes were read, and which not and why.
+NOTES_EXTENSION = "org.cluneal.notes"
 SERVICES: dict[str, dict[str, Any]] = {
     PATIENT_VIEW: {
         "hook": "patient-view",
@@ -80,16 +88,26 @@ def _cite(c: Cited) -> str:
     return f"{c.text} [{', '.join(c.sources)}]"
 
 
+#: Notes a card quotes per line of its "why" (the newest); more are counted, not quoted.
+QUOTED_NOTES = 3
+
+
+def _listed(evidence: list[Evidence]) -> str:
+    """Every resource, and the first :data:`QUOTED_NOTES` notes, that a line rests on."""
+    notes = [e for e in evidence if e.reference.startswith(NOTE_TYPE + "/")]
+    shown = [e for e in evidence if not e.reference.startswith(NOTE_TYPE + "/")]
+    shown += notes[:QUOTED_NOTES]
+    more = len(notes) - QUOTED_NOTES
+    return "; ".join(e.cited() for e in shown) + (f"; and {more} more notes" if more > 0 else "")
+
+
 def _why(findings: EhrFindings, pack: KnowledgePack, features: list[str]) -> list[str]:
     labels = {f.id: f.label for f in pack.ehr.features}
     lines = []
     if findings.back_pain:
-        lines.append(
-            "back pain: " + "; ".join(f"{e.text} ({e.reference})" for e in findings.back_pain)
-        )
+        lines.append("back pain: " + _listed(findings.back_pain))
     for feature in features:
-        refs = "; ".join(f"{e.text} ({e.reference})" for e in findings.features[feature])
-        lines.append(f"{labels[feature]}: {refs}")
+        lines.append(f"{labels[feature]}: {_listed(findings.features[feature])}")
     return lines
 
 
