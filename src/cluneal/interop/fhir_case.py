@@ -167,6 +167,36 @@ class Verdict:
     features: tuple[str | None, ...]
     excluded: tuple[bool, ...]
 
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.red_flag or self.evaluation or self.back_pain or any(self.features)
+        ) or any(self.excluded)
+
+
+def _raw_key(code: Any) -> tuple[Any, ...] | None:
+    """A resource's ``code`` as it came, when it is plain (strings only): the same key means
+    the same facts, so the verdict is found without working the facts out again."""
+    if code is None:
+        return ()
+    if type(code) is not dict:
+        return None
+    text, codings = code.get("text"), code.get("coding")
+    if not (text is None or type(text) is str):
+        return None
+    key: list[Any] = [text]
+    if codings is not None:
+        if type(codings) is not list:
+            return None
+        for c in codings:
+            if type(c) is not dict:
+                return None
+            parts = (c.get("system"), c.get("code"), c.get("display"))
+            if not all(x is None or type(x) is str for x in parts):
+                return None
+            key.append(parts)
+    return tuple(key)
+
 
 class CodeIndex:
     """Every code list of the pack, indexed for look-up by (system, code); built once per pack."""
@@ -189,6 +219,7 @@ class CodeIndex:
         self.ignored_words = pack.red_flag_rules.ignored_words
         self.pack = pack
         self._verdicts: dict[tuple[tuple[tuple[str, str], ...], str], Verdict] = {}
+        self._raw: dict[tuple[Any, ...], Verdict] = {}
 
     @classmethod
     def of(cls, pack: KnowledgePack) -> CodeIndex:
@@ -234,6 +265,20 @@ class CodeIndex:
             if len(self._verdicts) >= VERDICTS:
                 self._verdicts = {}
             self._verdicts[key] = found
+        return found
+
+    def verdict_of(self, resource: Mapping[str, Any]) -> Verdict:
+        """:meth:`verdict` of a resource's facts, found by its ``code`` as it came when that is
+        plain (no facts worked out for a code seen before)."""
+        key = _raw_key(resource.get("code"))
+        if key is None:
+            return self.verdict(facts_of(resource))
+        found = self._raw.get(key)
+        if found is None:
+            found = self.verdict(facts_of(resource))
+            if len(self._raw) >= VERDICTS:
+                self._raw = {}
+            self._raw[key] = found
         return found
 
     def _decide(self, facts: Facts) -> Verdict:
@@ -361,10 +406,11 @@ def read_fhir(
     ignored = set(pack.red_flag_rules.ignored_statuses)
     for resource in resources:
         kind = resource.get("resourceType")
-        if kind not in FEATURE_TYPES or _status(resource) & VOID:
+        if kind not in FEATURE_TYPES:
             continue
-        facts = facts_of(resource)
-        verdict = index.verdict(facts)
+        verdict = index.verdict_of(resource)
+        if not verdict.anything or _status(resource) & VOID:
+            continue
         if (
             kind == "Condition"
             and verdict.red_flag is not None
