@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -237,6 +237,22 @@ def verify(token: str, audience: str, *, verify_exp: bool = True) -> dict[str, A
     return claims
 
 
+def _insert(cursor: Any, rows: list[Model]) -> None:
+    """Insert model instances of one kind with one ``executemany``, each value prepared by its
+    field exactly as the ORM's insert prepares it (``pre_save`` fills ``auto_now_add``), but
+    without the ORM's machinery around it, which cost several times the insert itself."""
+    meta, ops = rows[0]._meta, connection.ops
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    table = ops.quote_name(meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 (quoted names only)
+    values = [
+        [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows
+    ]
+    cursor.executemany(sql, values)
+
+
 def _unpadded(segment: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
@@ -289,13 +305,12 @@ def record(claims: dict[str, Any], writes: Sequence[Model] = ()) -> None:
         stale = timezone.now() - dt.timedelta(seconds=LEEWAY)
         SeenToken.objects.filter(expires_at__lt=stale).delete()
     seen = SeenToken(issuer=claims["iss"][:300], jti=_jti_key(claims["jti"]), expires_at=expires)
+    by_model: dict[type[Model], list[Model]] = {SeenToken: [seen]}
+    for row in writes:
+        by_model.setdefault(type(row), []).append(row)
     try:
-        with transaction.atomic():
-            SeenToken.objects.bulk_create([seen])
-            by_model: dict[type[Model], list[Model]] = {}
-            for row in writes:
-                by_model.setdefault(type(row), []).append(row)
-            for model, rows in by_model.items():
-                model.objects.bulk_create(rows)
+        with transaction.atomic(), connection.cursor() as cursor:
+            for rows in by_model.values():
+                _insert(cursor, rows)
     except IntegrityError:
         raise AuthError("replayed jti") from None
