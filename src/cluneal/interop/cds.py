@@ -15,6 +15,12 @@ Red flags first (policy P1): when the chart shows a red flag that still counts (
 syndrome, spinal infection, malignancy, vertebral fracture, cord compression: the pack's
 ``red_flag_rules``), neither service returns any card, and an order whose priority is urgent,
 asap or stat is never interrupted.
+
+Both also read the recent notes when the EHR gives them (``notes`` in prefetch): the findings
+that count reach :func:`~cluneal.interop.fhir_case.read_fhir` as plain
+:class:`~cluneal.interop.fhir_case.NoteEvidence` (the notes pipeline runs in ``cluneal.web.cds``:
+this package does not import it), where they show features, back pain, an evaluation or a red
+flag like the coded data does; a card quotes a note's words with its date.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ SERVICES: dict[str, dict[str, Any]] = {
     PATIENT_VIEW: {
         "hook": "patient-view",
         "title": "Cluneal nerve entrapment: look for it",
-        "description": "When a back-pain patient's chart shows buttock or iliac-crest pain, a "
+        "description": "When a back-pain patient's chart or recent notes show buttock or "
+        "iliac-crest pain, a "
         "sacroiliac diagnosis, a previous lumbar fusion or iliac-crest graft, or leg symptoms "
         "without radiculopathy, and no cluneal evaluation, suggests examining the superior and "
         "middle cluneal nerves, with the evidence. No card when the chart shows a red flag "
