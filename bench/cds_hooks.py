@@ -518,6 +518,8 @@ def search(bench: Bench, args: argparse.Namespace) -> None:
             f"  {'met' if met else 'NOT met'}"
         )
         good, bad = (max(good, rate), bad) if met else (good, min(bad, rate))
+        if not good and rate < args.search_from / 8:
+            break  # not met even far below the first rate: the machine is busy elsewhere
         if bad == float("inf"):
             rate *= 1.25
         elif bad - good <= max(10.0, 0.05 * bad):
