@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import signals
+from django.db import close_old_connections
 
 from cluneal.web import wsgi
 
@@ -35,9 +37,16 @@ def call(path: str, headers: dict[str, str], body: bytes = b"", host: str = "tes
         **headers,
     }
     started: list[Any] = []
-    chunks = wsgi.application(environ, lambda status, head: started.append((status, head)))
-    content = b"".join(chunks)
-    chunks.close()
+    # As Django's test client does: the test's database connection is not closed per request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        chunks = wsgi.application(environ, lambda status, head: started.append((status, head)))
+        content = b"".join(chunks)
+        chunks.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     status, head = started[0]
     return int(status.split()[0]), dict(head), content
 
