@@ -199,13 +199,13 @@ def findings_of(texts: list[str], pack: KnowledgePack) -> list[tuple[Finding, ..
     out: list[tuple[Finding, ...] | None] = [_kept.get(k) for k in keys]
     todo = [i for i, f in enumerate(out) if f is None]
     if todo:
-        with _reading:
+        with _reading:  # the store is changed under the lock too: one thread at a time
             found = pipeline(pack).find([texts[i] for i in todo])
-        for i, findings in zip(todo, found, strict=True):
-            out[i] = tuple(findings)
-            if len(_kept) >= KEPT_NOTES:
-                del _kept[next(iter(_kept))]
-            _kept[keys[i]] = out[i]  # type: ignore[assignment]
+            for i, findings in zip(todo, found, strict=True):
+                out[i] = kept = tuple(findings)
+                while len(_kept) >= KEPT_NOTES:
+                    del _kept[next(iter(_kept))]  # the oldest first
+                _kept[keys[i]] = kept
     return [f or () for f in out]
 
 
