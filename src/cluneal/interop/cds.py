@@ -15,6 +15,12 @@ Red flags first (policy P1): when the chart shows a red flag that still counts (
 syndrome, spinal infection, malignancy, vertebral fracture, cord compression: the pack's
 ``red_flag_rules``), neither service returns any card, and an order whose priority is urgent,
 asap or stat is never interrupted.
+
+Both also read the recent notes when the EHR gives them (``notes`` in prefetch): the findings
+that count reach :func:`~cluneal.interop.fhir_case.read_fhir` as plain
+:class:`~cluneal.interop.fhir_case.NoteEvidence` (the notes pipeline runs in ``cluneal.web.cds``:
+this package does not import it), where they show features, back pain, an evaluation or a red
+flag like the coded data does; a card quotes a note's words with its date.
 """
 
 from __future__ import annotations
@@ -24,24 +30,33 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from cluneal.core.assessment import Assessment, Cited
-from cluneal.interop.fhir_case import EhrFindings
+from cluneal.interop.fhir_case import NOTE_TYPE, EhrFindings, Evidence
 from cluneal.knowledge.model import CardText, KnowledgePack
 
 CLUNEAL_SYSTEM = "https://cluneal.org/fhir/CodeSystem/cluneal"
 OVERRIDE_SYSTEM = "https://cluneal.org/fhir/CodeSystem/cds-override-reason"
 PATIENT_VIEW = "cluneal-patient-view"
 ORDER_SIGN = "cluneal-order-sign"
-PREFETCH = {
+#: The chart: every key is needed (fetched from the FHIR server when not prefetched, else 412).
+CHART = {
     "patient": "Patient/{{context.patientId}}",
     "conditions": "Condition?patient={{context.patientId}}",
     "procedures": "Procedure?patient={{context.patientId}}",
     "orders": "ServiceRequest?patient={{context.patientId}}",
 }
+#: The recent notes, newest first, one page of 20 (an EHR that cannot sort or page may send
+#: all); read when given, never required (see ``cluneal.web.cds.notes``).
+NOTES = "notes"
+NOTES_TEMPLATE = "DocumentReference?patient={{context.patientId}}&_sort=-date&_count=20"
+PREFETCH = {**CHART, NOTES: NOTES_TEMPLATE}
+#: The member of a response's ``extension`` saying which notes were read, and which not and why.
+NOTES_EXTENSION = "org.cluneal.notes"
 SERVICES: dict[str, dict[str, Any]] = {
     PATIENT_VIEW: {
         "hook": "patient-view",
         "title": "Cluneal nerve entrapment: look for it",
-        "description": "When a back-pain patient's chart shows buttock or iliac-crest pain, a "
+        "description": "When a back-pain patient's chart or recent notes show buttock or "
+        "iliac-crest pain, a "
         "sacroiliac diagnosis, a previous lumbar fusion or iliac-crest graft, or leg symptoms "
         "without radiculopathy, and no cluneal evaluation, suggests examining the superior and "
         "middle cluneal nerves, with the evidence. No card when the chart shows a red flag "
@@ -80,16 +95,26 @@ def _cite(c: Cited) -> str:
     return f"{c.text} [{', '.join(c.sources)}]"
 
 
+#: Notes a card quotes per line of its "why" (the newest); more are counted, not quoted.
+QUOTED_NOTES = 3
+
+
+def _listed(evidence: list[Evidence]) -> str:
+    """Every resource, and the first :data:`QUOTED_NOTES` notes, that a line rests on."""
+    notes = [e for e in evidence if e.reference.startswith(NOTE_TYPE + "/")]
+    shown = [e for e in evidence if not e.reference.startswith(NOTE_TYPE + "/")]
+    shown += notes[:QUOTED_NOTES]
+    more = len(notes) - QUOTED_NOTES
+    return "; ".join(e.cited() for e in shown) + (f"; and {more} more notes" if more > 0 else "")
+
+
 def _why(findings: EhrFindings, pack: KnowledgePack, features: list[str]) -> list[str]:
     labels = {f.id: f.label for f in pack.ehr.features}
     lines = []
     if findings.back_pain:
-        lines.append(
-            "back pain: " + "; ".join(f"{e.text} ({e.reference})" for e in findings.back_pain)
-        )
+        lines.append("back pain: " + _listed(findings.back_pain))
     for feature in features:
-        refs = "; ".join(f"{e.text} ({e.reference})" for e in findings.features[feature])
-        lines.append(f"{labels[feature]}: {refs}")
+        lines.append(f"{labels[feature]}: {_listed(findings.features[feature])}")
     return lines
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluneal.core.dates import day_of
-from cluneal.core.red_flags import still_counts
+from cluneal.core.red_flags import note_flag, still_counts
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack, Matcher, RedFlagRule
 
@@ -28,17 +28,48 @@ VOID = {"entered-in-error", "refuted", "not-done", "revoked"}
 #: work-up: such an order is never interrupted by a card (policy P1).
 URGENT = ("urgent", "asap", "stat")
 FEATURE_TYPES = ("Condition", "Procedure", "Observation", "ServiceRequest")
+NOTE_TYPE = "DocumentReference"
+#: Characters of a note's words a card quotes.
+QUOTE_CHARS = 80
+#: Note features that are not EHR features: back pain, a cluneal evaluation on record.
+NOTE_BACK_PAIN, NOTE_KNOWN = "back_pain", "known"
+#: Distinct codes whose verdicts a process keeps (a few hundred bytes each).
+VERDICTS = 50_000
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """One resource that supports a finding: its reference and the words that matched."""
+    """One resource that supports a finding: its reference and the words that matched; for a
+    note, also the day it was written."""
 
     reference: str
     text: str
+    written: dt.date | None = None
 
     def to_json(self) -> dict[str, str]:
         return {"reference": self.reference, "text": self.text}
+
+    def cited(self) -> str:
+        """The evidence as a card shows it: a resource's words and reference, or a note's words
+        quoted with its date."""
+        if not self.reference.startswith(NOTE_TYPE + "/"):
+            return f"{self.text} ({self.reference})"
+        text = self.text if len(self.text) <= QUOTE_CHARS else self.text[: QUOTE_CHARS - 1] + "…"
+        day = "undated" if self.written is None else f"of {self.written.isoformat()}"
+        return f"“{text}” (note {day}, {self.reference})"
+
+
+@dataclass(frozen=True)
+class NoteEvidence:
+    """A finding of a note that counts for a feature by the pack's ``screening.notes`` rules,
+    as the notes reader (outside this package) hands it over: the feature (an EHR feature id,
+    ``back_pain``, ``known`` for a cluneal evaluation, the red-flag rule's feature, or another
+    screening feature), the note's reference, the words found and the day it was written."""
+
+    feature: str
+    reference: str
+    text: str
+    written: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -81,21 +112,6 @@ class EhrFindings:
         return list(seen.values())
 
 
-def _codings(resource: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    code = resource.get("code")
-    if not isinstance(code, Mapping):
-        return []
-    codings = code.get("coding")
-    return [c for c in codings if isinstance(c, Mapping)] if isinstance(codings, list) else []
-
-
-def _text(resource: Mapping[str, Any]) -> str:
-    code = resource.get("code")
-    parts = [str(code.get("text", ""))] if isinstance(code, Mapping) else []
-    parts += [str(c.get("display", "")) for c in _codings(resource)]
-    return " | ".join(p for p in parts if p)
-
-
 def _normal(system: str, code: str) -> str:
     # ICD-10-CM codes arrive with or without the dot.
     return code.replace(".", "").upper() if system == "icd10cm" else code
@@ -113,18 +129,73 @@ class Facts:
 
 
 def facts_of(resource: Mapping[str, Any]) -> Facts:
+    code = resource.get("code")
+    if not isinstance(code, Mapping):
+        return NO_FACTS
     keys: list[tuple[str, str]] = []
     displays: dict[tuple[str, str], str] = {}
-    for coding in _codings(resource):
-        system = SYSTEM_KEYS.get(str(coding.get("system", "")))
-        code = coding.get("code")
-        if system is None or not isinstance(code, str):
+    parts = [str(code.get("text", ""))]
+    codings = code.get("coding")
+    for coding in codings if isinstance(codings, list) else ():
+        if not isinstance(coding, Mapping):
             continue
-        key = (system, _normal(system, code))
+        display = coding.get("display", "")
+        parts.append(str(display))
+        system = SYSTEM_KEYS.get(str(coding.get("system", "")))
+        code_value = coding.get("code")
+        if system is None or not isinstance(code_value, str):
+            continue
+        key = (system, _normal(system, code_value))
         keys.append(key)
-        displays.setdefault(key, str(coding.get("display") or f"{system} {code}"))
-    text = _text(resource)
+        displays.setdefault(key, str(display or f"{system} {code_value}"))
+    text = " | ".join(p for p in parts if p)
     return Facts(tuple(keys), displays, text, text.lower())
+
+
+NO_FACTS = Facts((), {}, "", "")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the pack's EHR rules say of a resource's code, decided once per distinct code: the
+    red-flag rule it matches (with the words that matched), and the words that show a cluneal
+    evaluation, back pain, each feature and each excluding match (None where nothing matched)."""
+
+    red_flag: tuple[RedFlagRule, str] | None
+    evaluation: str | None
+    back_pain: str | None
+    features: tuple[str | None, ...]
+    excluded: tuple[bool, ...]
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.red_flag or self.evaluation or self.back_pain or any(self.features)
+        ) or any(self.excluded)
+
+
+def _raw_key(code: Any) -> tuple[Any, ...] | None:
+    """A resource's ``code`` as it came, when it is plain (strings only): the same key means
+    the same facts, so the verdict is found without working the facts out again."""
+    if code is None:
+        return ()
+    if type(code) is not dict:
+        return None
+    text, codings = code.get("text"), code.get("coding")
+    if not (text is None or type(text) is str):
+        return None
+    key: list[Any] = [text]
+    if codings is not None:
+        if type(codings) is not list:
+            return None
+        for c in codings:
+            if type(c) is not dict:
+                return None
+            parts = (c.get("system"), c.get("code"), c.get("display"))
+            if not all(x is None or type(x) is str for x in parts):
+                return None
+            key.append(parts)
+    return tuple(key)
 
 
 class CodeIndex:
@@ -146,6 +217,9 @@ class CodeIndex:
         self._codes: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}
         self._prefixes: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}
         self.ignored_words = pack.red_flag_rules.ignored_words
+        self.pack = pack
+        self._verdicts: dict[tuple[tuple[tuple[str, str], ...], str], Verdict] = {}
+        self._raw: dict[tuple[Any, ...], Verdict] = {}
 
     @classmethod
     def of(cls, pack: KnowledgePack) -> CodeIndex:
@@ -180,6 +254,50 @@ class CodeIndex:
             ):
                 return facts.displays[key]
         return None
+
+    def verdict(self, facts: Facts) -> Verdict:
+        """Every EHR rule's answer for these facts; kept, since the same codes come again and
+        again (at most :data:`VERDICTS` distinct codes; then the store starts anew)."""
+        key = (facts.keys, facts.text)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._decide(facts)
+            if len(self._verdicts) >= VERDICTS:
+                self._verdicts = {}
+            self._verdicts[key] = found
+        return found
+
+    def verdict_of(self, resource: Mapping[str, Any]) -> Verdict:
+        """:meth:`verdict` of a resource's facts, found by its ``code`` as it came when that is
+        plain (no facts worked out for a code seen before)."""
+        key = _raw_key(resource.get("code"))
+        if key is None:
+            return self.verdict(facts_of(resource))
+        found = self._raw.get(key)
+        if found is None:
+            found = self.verdict(facts_of(resource))
+            if len(self._raw) >= VERDICTS:
+                self._raw = {}
+            self._raw[key] = found
+        return found
+
+    def _decide(self, facts: Facts) -> Verdict:
+        ehr, red_flag = self.pack.ehr, None
+        for rule in self.pack.red_flag_rules.rules:
+            text = self.matches(rule.match, facts, guarded=True)
+            if text is not None:
+                red_flag = (rule, text)
+                break
+        return Verdict(
+            red_flag,
+            self.matches(ehr.evaluation, facts),
+            self.matches(ehr.back_pain, facts),
+            tuple(self.matches(f.match, facts) for f in ehr.features),
+            tuple(
+                f.excluded_by is not None and self.matches(f.excluded_by, facts) is not None
+                for f in ehr.features
+            ),
+        )
 
     def matches(
         self, matcher: Matcher, resource: Mapping[str, Any] | Facts, *, guarded: bool = False
@@ -228,14 +346,10 @@ def red_flag_match(
 ) -> tuple[RedFlagRule, str] | None:
     """The first red-flag rule a Condition's codes or words match, and the words that matched;
     None when there is none or its clinical status is one of the pack's ``ignored_statuses``."""
-    rules, index = pack.red_flag_rules, CodeIndex.of(pack)
-    if _clinical(resource) & set(rules.ignored_statuses):
+    found = CodeIndex.of(pack).verdict(facts).red_flag
+    if found is None or _clinical(resource) & set(pack.red_flag_rules.ignored_statuses):
         return None
-    for rule in rules.rules:
-        text = index.matches(rule.match, facts, guarded=True)
-        if text is not None:
-            return rule, text
-    return None
+    return found
 
 
 def red_flag_of(
@@ -244,8 +358,12 @@ def red_flag_of(
     """The red flag a Condition shows on ``today``, if it still counts: not resolved or inactive
     (the pack's ``ignored_statuses``), not abated, and recorded within its red flag's window."""
     found = red_flag_match(resource, facts, pack)
-    if found is None:
-        return None
+    return None if found is None else _counting(resource, found, pack, today)
+
+
+def _counting(
+    resource: Mapping[str, Any], found: tuple[RedFlagRule, str], pack: KnowledgePack, today: dt.date
+) -> RedFlagEvidence | None:
     rule, text = found
     abated = day_of(resource.get("abatementDateTime"))
     recorded = recorded_day(resource)
@@ -275,36 +393,48 @@ def read_fhir(
     patient: Mapping[str, Any] | None = None,
     draft_orders: Iterable[Mapping[str, Any]] = (),
     today: dt.date | None = None,
+    notes: Iterable[NoteEvidence] = (),
 ) -> EhrFindings:
-    """Findings from a patient's resources (and, at order signing, the draft orders)."""
+    """Findings from a patient's resources and notes (and, at order signing, the draft
+    orders)."""
     rules, index = pack.ehr, CodeIndex.of(pack)
     today = today or dt.date.today()
     findings = EhrFindings()
     excluded: set[str] = set()
     conditions: list[str] = []
     prior: list[str] = []
+    ignored = set(pack.red_flag_rules.ignored_statuses)
     for resource in resources:
         kind = resource.get("resourceType")
-        if kind not in FEATURE_TYPES or _status(resource) & VOID:
+        if kind not in FEATURE_TYPES:
             continue
-        facts = facts_of(resource)
-        if kind == "Condition" and (flag := red_flag_of(resource, facts, pack, today)):
+        verdict = index.verdict_of(resource)
+        if not verdict.anything or _status(resource) & VOID:
+            continue
+        if (
+            kind == "Condition"
+            and verdict.red_flag is not None
+            and not _clinical(resource) & ignored
+            and (flag := _counting(resource, verdict.red_flag, pack, today))
+        ):
             findings.red_flags.append(flag)
-        if (text := index.matches(rules.evaluation, facts)) is not None:
-            findings.evaluated.append(Evidence(_ref(resource), text))
-        if kind == "Condition" and (text := index.matches(rules.back_pain, facts)):
-            findings.back_pain.append(Evidence(_ref(resource), text))
-        for feature in rules.features:
-            if feature.excluded_by and index.matches(feature.excluded_by, facts):
+        if verdict.evaluation is not None:
+            findings.evaluated.append(Evidence(_ref(resource), verdict.evaluation))
+        if kind == "Condition" and verdict.back_pain:
+            findings.back_pain.append(Evidence(_ref(resource), verdict.back_pain))
+        for feature, text, excludes in zip(
+            rules.features, verdict.features, verdict.excluded, strict=True
+        ):
+            if excludes:
                 excluded.add(feature.id)
-            if kind == "ServiceRequest" and feature.adds_prior_procedure:
+            if text is None or (kind == "ServiceRequest" and feature.adds_prior_procedure):
                 continue  # an order is not a procedure done
-            if (text := index.matches(feature.match, facts)) is not None:
-                findings.features.setdefault(feature.id, []).append(Evidence(_ref(resource), text))
-                if feature.adds_condition and feature.adds_condition not in conditions:
-                    conditions.append(feature.adds_condition)
-                if feature.adds_prior_procedure and feature.adds_prior_procedure not in prior:
-                    prior.append(feature.adds_prior_procedure)
+            findings.features.setdefault(feature.id, []).append(Evidence(_ref(resource), text))
+            if feature.adds_condition and feature.adds_condition not in conditions:
+                conditions.append(feature.adds_condition)
+            if feature.adds_prior_procedure and feature.adds_prior_procedure not in prior:
+                prior.append(feature.adds_prior_procedure)
+    _add_notes(findings, notes, pack, today, excluded, conditions, prior)
     for feature_id in excluded:
         findings.features.pop(feature_id, None)
     for order in draft_orders:
@@ -321,6 +451,48 @@ def read_fhir(
                 )
     findings.case = _case(findings, pack, patient, conditions, prior, today)
     return findings
+
+
+def _add_notes(
+    findings: EhrFindings,
+    notes: Iterable[NoteEvidence],
+    pack: KnowledgePack,
+    today: dt.date,
+    excluded: set[str],
+    conditions: list[str],
+    prior: list[str],
+) -> None:
+    """What the notes add: a red flag that still counts by the note's date, a cluneal
+    evaluation, back pain, features (with the conditions and procedures they add to the case),
+    and features excluded by another note finding's words (a radiculopathy)."""
+    index, features = CodeIndex.of(pack), {f.id: f for f in pack.ehr.features}
+    red_flag_feature = next(
+        (r.feature for r in pack.screening.notes if r.concept == pack.red_flag_rules.note_concept),
+        None,
+    )
+    for note in notes:
+        evidence = Evidence(note.reference, note.text, note.written)
+        if note.feature == red_flag_feature:
+            flag = pack.red_flags[note_flag(pack, note.text)]
+            if still_counts(flag, note.written, today):
+                findings.red_flags.append(
+                    RedFlagEvidence(flag.id, flag.title, note.reference, note.text, note.written)
+                )
+        elif note.feature == NOTE_KNOWN:
+            findings.evaluated.append(evidence)
+        elif note.feature == NOTE_BACK_PAIN:
+            findings.back_pain.append(evidence)
+        elif (feature := features.get(note.feature)) is not None:
+            findings.features.setdefault(feature.id, []).append(evidence)
+            if feature.adds_condition and feature.adds_condition not in conditions:
+                conditions.append(feature.adds_condition)
+            if feature.adds_prior_procedure and feature.adds_prior_procedure not in prior:
+                prior.append(feature.adds_prior_procedure)
+        else:
+            facts = Facts((), {}, note.text, note.text.lower())
+            for f in pack.ehr.features:
+                if f.excluded_by is not None and index.matches(f.excluded_by, facts):
+                    excluded.add(f.id)
 
 
 def _case(

@@ -56,6 +56,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# The CDS Hooks endpoints (/cds-services...) run with only the middleware they need, the order
+# kept (cluneal.web.wsgi): no sessions, users, messages, CSRF (they are csrf_exempt: a JWT
+# authenticates each request) or static files. ServerTiming measures the stages of a request.
+CDS_MIDDLEWARE = [
+    "cluneal.web.cds.timing.ServerTiming",
+    "django.middleware.security.SecurityMiddleware",
+    "cluneal.web.core.middleware.ContentSecurityPolicy",
+    "django.middleware.common.CommonMiddleware",
+    "cluneal.web.core.middleware.RefuseNulCharacters",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "cluneal.web.urls"
 WSGI_APPLICATION = "cluneal.web.wsgi.application"
 
@@ -86,7 +98,9 @@ def _database() -> dict[str, object]:
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": data_dir() / "cluneal.sqlite3"}
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+        # A connection kept per thread (not opened and set up again for every request); WAL
+        # lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+        config["CONN_MAX_AGE"] = 600
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
             "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
@@ -155,6 +169,11 @@ CLUNEAL_SCREENING_MAX_UPLOAD = env_int("CLUNEAL_SCREENING_MAX_UPLOAD", 500_000_0
 CLUNEAL_FHIR_MAX_BYTES = env_int("CLUNEAL_FHIR_MAX_BYTES", 10_000_000, 10_000, 100_000_000)
 CLUNEAL_CDS_FHIR_TIMEOUT = env_int("CLUNEAL_CDS_FHIR_TIMEOUT", 3, 1, 30)
 CLUNEAL_CDS_MAX_BYTES = env_int("CLUNEAL_CDS_MAX_BYTES", 5_000_000, 10_000, 100_000_000)
+# Bytes of note text a CDS request reads at most (newest notes first; the rest are skipped and
+# named in the response). 0: notes are not read.
+CLUNEAL_CDS_NOTES_MAX_BYTES = env_int("CLUNEAL_CDS_NOTES_MAX_BYTES", 500_000, 0, 50_000_000)
+# Answer each CDS request's CPU time per stage in a Server-Timing header (for benchmarks).
+CLUNEAL_CDS_SERVER_TIMING = env_bool("CLUNEAL_CDS_SERVER_TIMING", False)
 # The FHIR servers each trusted issuer may send as fhirServer, {"iss": ["https://fhir base"]}:
 # the EHR's access token goes to no other address.
 CLUNEAL_CDS_FHIR_SERVERS = env_base_urls("CLUNEAL_CDS_FHIR_SERVERS")

@@ -224,16 +224,8 @@ class FhirServer:
         entries = list(entries)
         page = result
         for _ in range(MAX_PAGES - 1):
-            links = page.get("link")
-            link = next(
-                (
-                    x.get("url")
-                    for x in (links if isinstance(links, list) else [])
-                    if isinstance(x, dict) and x.get("relation") == "next"
-                ),
-                None,
-            )
-            if not isinstance(link, str):
+            link = next_link(page)
+            if link is None:
                 break
             page = self.get(link, path)
             more = page.get("entry") if isinstance(page, dict) else None
@@ -241,6 +233,16 @@ class FhirServer:
                 break
             entries += more
         return {**result, "entry": entries}
+
+
+def next_link(bundle: Any) -> str | None:
+    """The URL of a search Bundle's next page, if it has one."""
+    links = bundle.get("link") if isinstance(bundle, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("relation") == "next":
+            url = link.get("url")
+            return url if isinstance(url, str) else None
+    return None
 
 
 def fhir_server(request: HookRequest, issuer: str, timeout: float, missing: str) -> FhirServer:

@@ -9,8 +9,9 @@ other than those below) are left alone, as the specification asks of a service.
 The FHIR subset read: a resource's ``resourceType`` and ``id``; for the resource types the card
 logic reads and for every draft order, ``code`` (a CodeableConcept: ``text``, ``coding[]`` of
 ``system``, ``code``, ``display``) and ``status``, ``verificationStatus``, ``clinicalStatus``
-(a code or a CodeableConcept); a Patient's ``gender`` and ``birthDate``; a Bundle's
-``entry[].resource``.
+(a code or a CodeableConcept); a Patient's ``gender`` and ``birthDate``; a DocumentReference's
+``status``, ``date`` and ``content[].attachment`` (``contentType``, ``data``, ``url``); a
+Bundle's ``entry[].resource`` and ``link[]`` (``relation``, ``url``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MAX_FEEDBACK_ITEMS = 100
 #: SHOULD be used" (CDS Hooks 2.0.1, Prefetch): such a key counts as not prefetched.
 NOT_PREFETCHED = "OperationOutcome"
 STATUS_FIELDS = ("status", "verificationStatus", "clinicalStatus")
+NOTE = "DocumentReference"
+ATTACHMENT_FIELDS = ("contentType", "data", "url")
 OUTCOMES = ("accepted", "overridden")
 JSON_TYPES = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
 
@@ -171,7 +174,55 @@ def _plain_resource(value: dict[str, Any], kind: str, order: bool) -> bool:
         for key in ("gender", "birthDate"):
             if (field := value.get(key)) is not None and not _plain(field):
                 return False
+    if kind == NOTE:
+        return _plain_note(value)
     return True
+
+
+def _plain_note(value: dict[str, Any]) -> bool:
+    for key in ("status", "date"):
+        if (field := value.get(key)) is not None and not _plain(field):
+            return False
+    content = value.get("content")
+    if content is None:
+        return True
+    if type(content) is not list:
+        return False
+    for item in content:
+        if type(item) is not dict:
+            return False
+        attachment = item.get("attachment")
+        if attachment is None:
+            continue
+        if type(attachment) is not dict:
+            return False
+        for key in ATTACHMENT_FIELDS:
+            if (field := attachment.get(key)) is not None and not _plain(field):
+                return False
+    return True
+
+
+def _note(check: Check, value: dict[str, Any], path: str) -> None:
+    check.strings(value, path, "status", "date")
+    content = value.get("content")
+    if not check.array(content, f"{path}.content"):
+        return
+    for i, item in enumerate(content):
+        where = f"{path}.content[{i}]"
+        if not check.obj(item, where, required=True):
+            continue
+        attachment = item.get("attachment")
+        if check.obj(attachment, f"{where}.attachment"):
+            check.strings(attachment, f"{where}.attachment", *ATTACHMENT_FIELDS)
+
+
+def _links(check: Check, value: dict[str, Any], path: str) -> None:
+    links = value.get("link")
+    if not check.array(links, f"{path}.link"):
+        return
+    for i, link in enumerate(links):
+        if check.obj(link, f"{path}.link[{i}]", required=True):
+            check.strings(link, f"{path}.link[{i}]", "relation", "url")
 
 
 def _plainly(value: Any, order: bool) -> bool:
@@ -210,7 +261,10 @@ def check_resource(check: Check, value: Any, path: str, *, order: bool = False) 
                 check.add(f"{path}.{key}", f"must be a code or an object, not {json_type(status)}")
     if kind == "Patient":
         check.strings(value, path, "gender", "birthDate")
+    if kind == NOTE:
+        _note(check, value, path)
     if kind == "Bundle":
+        _links(check, value, path)
         entries = value.get("entry")
         if entries is not None and type(entries) is not list:
             check.array(entries, f"{path}.entry")

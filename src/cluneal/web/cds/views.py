@@ -7,9 +7,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -24,10 +24,12 @@ from cluneal.knowledge.reader import Invalid, Problem
 from cluneal.web.accounts.access import admin_sites
 from cluneal.web.api import problems_response
 from cluneal.web.calculator.form import form_data
-from cluneal.web.cds.auth import AuthError, remember_jti, verify
+from cluneal.web.cds.auth import AuthError, record, verify
 from cluneal.web.cds.fetch import MissingData, Refused, resolve_prefetch
 from cluneal.web.cds.models import CardFeedback, IssuedCard, Outcome
+from cluneal.web.cds.notes import request_notes
 from cluneal.web.cds.schema import bundle_resources, read_feedback, read_hook_request
+from cluneal.web.cds.timing import stages_of
 
 log = logging.getLogger(__name__)
 
@@ -44,19 +46,33 @@ def _public_url(request: HttpRequest) -> str:
     return settings.CLUNEAL_PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
 
 
-def _authenticate(request: HttpRequest) -> dict[str, Any] | JsonResponse:
-    """The verified claims of the request's token, its ``jti`` recorded; or a bare 401."""
+def _verified(request: HttpRequest) -> dict[str, Any] | JsonResponse:
+    """The verified claims of the request's token (its ``jti`` not yet recorded: see
+    :func:`_answer`); or a bare 401."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         log.info("CDS request refused: no bearer token")
         return _error(401, "unauthorized")
     try:
-        claims = verify(token.strip(), _public_url(request) + request.path)
-        remember_jti(claims)
+        return verify(token.strip(), _public_url(request) + request.path)
     except AuthError as exc:
         log.info("CDS request refused: %s", exc)
         return _error(401, "unauthorized")
-    return claims
+
+
+def _answer(
+    claims: dict[str, Any], response: HttpResponse, writes: list[Any] | None = None
+) -> HttpResponse:
+    """``response``, once the token's ``jti`` and ``writes`` (issued cards, feedback) are stored
+    in one transaction; a bare 401 instead if the ``jti`` was used before (the writes are then
+    not kept). Every answer to an authenticated request goes through here, errors included, so
+    that a token is good for one request, whatever that request held."""
+    try:
+        record(claims, writes or [])
+    except AuthError as exc:
+        log.info("CDS request refused: %s", exc)
+        return _error(401, "unauthorized")
+    return response
 
 
 def _too_large() -> JsonResponse:
@@ -98,6 +114,16 @@ def _read_limited(request: HttpRequest) -> bytes | JsonResponse:
     return b"".join(chunks)
 
 
+def _parse(raw: bytes) -> Any:
+    """JSON by orjson (several times faster than the standard library on prefetch bodies); what
+    orjson refuses is read again by the standard library, so that a lone surrogate is named at
+    its field (400 with its path) as before, and only what neither reads is "not JSON"."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 def _body(request: HttpRequest) -> Any:
     """The JSON body, or the 413, 415 or 400 answer saying what is wrong with it."""
     if (request.content_type or "") != "application/json":
@@ -106,20 +132,24 @@ def _body(request: HttpRequest) -> Any:
     if isinstance(raw, JsonResponse):
         return raw
     try:
-        return json.loads(raw)
+        return _parse(raw)
     except ValueError as exc:  # also bad UTF-8, and integers of more than 4300 digits
         return _problems(400, "the body is not valid JSON", [Problem("", str(exc))])
     except RecursionError:
         return _problems(400, "the body is not valid JSON", [Problem("", "nested too deeply")])
 
 
+def _json(data: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(orjson.dumps(data), content_type="application/json")
+
+
 @csrf_exempt
 @require_GET
 def discovery(request: HttpRequest) -> HttpResponse:
-    claims = _authenticate(request)
+    claims = _verified(request)
     if isinstance(claims, JsonResponse):
         return claims
-    return JsonResponse(cds.discovery())
+    return _answer(claims, JsonResponse(cds.discovery()))
 
 
 @csrf_exempt
@@ -127,41 +157,60 @@ def discovery(request: HttpRequest) -> HttpResponse:
 def service(request: HttpRequest, service_id: str) -> HttpResponse:
     if service_id not in cds.SERVICES:
         return _error(404, "no such service")
-    claims = _authenticate(request)
+    stages = stages_of(request)
+    stages.mark()
+    claims = _verified(request)
+    stages.lap("jwt")
     if isinstance(claims, JsonResponse):
         return claims
     data = _body(request)
+    stages.lap("parse")
     if isinstance(data, JsonResponse):
-        return data
+        return _answer(claims, data)
     hook = cds.SERVICES[service_id]["hook"]
     try:
         hook_request = read_hook_request(data, hook, cds.PREFETCH)
     except Invalid as exc:
-        return _problems(400, "not a valid CDS Hooks request for this service", exc.problems)
+        return _answer(
+            claims, _problems(400, "not a valid CDS Hooks request for this service", exc.problems)
+        )
+    stages.lap("schema")
     try:
         prefetch = resolve_prefetch(
-            hook_request, cds.PREFETCH, claims["iss"], settings.CLUNEAL_CDS_FHIR_TIMEOUT
+            hook_request, cds.CHART, claims["iss"], settings.CLUNEAL_CDS_FHIR_TIMEOUT
         )
     except Refused as exc:
         log.warning("CDS %s: FHIR server refused for %s: %s", service_id, claims["iss"], exc)
-        return _problems(412, "the FHIR server is not one this service may call", exc.problems)
+        detail = "the FHIR server is not one this service may call"
+        return _answer(claims, _problems(412, detail, exc.problems))
     except MissingData as exc:
         log.info("CDS %s: %s", service_id, exc)
         detail = "prefetch data is missing and the FHIR server could not provide it"
-        return _problems(412, detail, exc.problems)
+        return _answer(claims, _problems(412, detail, exc.problems))
+    stages.lap("fetch")
+    pack = active_pack()
+    notes = request_notes(hook_request, claims["iss"], pack)
+    if notes is not None and (notes.skipped or notes.problems):
+        log.info("CDS %s: notes not read: %s", service_id, notes.log_entry())
+    stages.lap("notes")
     resources = [
         r for key in ("conditions", "procedures", "orders") for r in bundle_resources(prefetch[key])
     ]
-    pack = active_pack()
     findings = read_fhir(
-        resources, pack, patient=prefetch["patient"], draft_orders=hook_request.draft_orders
+        resources,
+        pack,
+        patient=prefetch["patient"],
+        draft_orders=hook_request.draft_orders,
+        notes=notes.evidence if notes is not None else (),
     )
     try:
         case = parse_case(findings.case)
     except Invalid as exc:
         log.warning("CDS %s: EHR data made an invalid case: %s", service_id, exc)
-        return JsonResponse({"cards": []})
+        return _answer(claims, _json({"cards": []}))
+    stages.lap("fhir")
     assessment = assess(case, pack)
+    stages.lap("engine")
     base = _public_url(request)
     if hook == "patient-view":
         query = form_data(findings.case).urlencode()
@@ -170,13 +219,21 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
         cards = cds.order_sign_cards(
             findings, assessment, pack, base, hook_request.patient_id, cds.block_order
         )
-    IssuedCard.objects.bulk_create(
+    issued = [
         IssuedCard(
             uuid=c["uuid"], service=service_id, indicator=c["indicator"], issuer=claims["iss"][:300]
         )
         for c in cards
-    )
-    return JsonResponse({"cards": cards})
+    ]
+    body: dict[str, Any] = {"cards": cards}
+    if notes is not None:
+        body["extension"] = {cds.NOTES_EXTENSION: notes.log_entry()}
+    stages.lap("cards")
+    answer = _json(body)
+    stages.lap("json")
+    answer = _answer(claims, answer, issued)
+    stages.lap("db")
+    return answer
 
 
 @csrf_exempt
@@ -184,20 +241,20 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
 def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
     if service_id not in cds.SERVICES:
         return _error(404, "no such service")
-    claims = _authenticate(request)
+    claims = _verified(request)
     if isinstance(claims, JsonResponse):
         return claims
     data = _body(request)
     if isinstance(data, JsonResponse):
-        return data
+        return _answer(claims, data)
     try:
         items = read_feedback(data)
     except Invalid as exc:
-        return _problems(400, "not valid CDS Hooks feedback", exc.problems)
-    with transaction.atomic():
-        for item in items:
-            CardFeedback.objects.create(service=service_id, issuer=claims["iss"][:300], **item)
-    return HttpResponse(status=200)
+        return _answer(claims, _problems(400, "not valid CDS Hooks feedback", exc.problems))
+    stored = [
+        CardFeedback(service=service_id, issuer=claims["iss"][:300], **item) for item in items
+    ]
+    return _answer(claims, HttpResponse(status=200), stored)
 
 
 @require_http_methods(["GET"])
