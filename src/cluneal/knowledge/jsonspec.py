@@ -30,10 +30,12 @@ class Spec:
 
     #: A ``null`` is allowed where the format needs a value (a list item; see :class:`Nullable`).
     accepts_null = False
+
     @property
     def plain(self) -> bool:
         """Whether the value is its own JSON (a record writes such a field without a call)."""
         return type(self).dump is Spec.dump
+
     #: The problem reported for a ``null`` list item when it is not allowed.
     null_message = "must not be null"
 
