@@ -53,4 +53,4 @@ cli.add_command(research_command)
 
 
 def main() -> None:
-    cli(auto_envvar_prefix="CLUNEAL")
+    cli()
