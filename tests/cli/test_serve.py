@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 from cluneal.cli import serve
-from cluneal.interop.fhir_case import CodeIndex
+from cluneal.interop.fhir_codes import CodeIndex
 from cluneal.knowledge.loader import active_pack
 from cluneal.nlp import pipeline as notes_pipeline
 

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from cluneal.interop.fhir_case import CodeIndex, facts_of, read_fhir
+from cluneal.interop.fhir_case import read_fhir
+from cluneal.interop.fhir_codes import CodeIndex, facts_of
 from cluneal.knowledge.loader import default_pack
 
 PACK = default_pack()

@@ -57,7 +57,7 @@ def test_a_code_has_descendants_exactly_when_the_tabular_list_gives_it_children(
 
 
 def test_the_red_flag_lists_cover_the_codes_the_rule_names():
-    from cluneal.interop.fhir_case import CodeIndex, Facts
+    from cluneal.interop.fhir_codes import CodeIndex, Facts
 
     index = CodeIndex.of(PACK)
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from cluneal.core.dates import day_of, months_before
 from cluneal.core.red_flags import earliest_counted
-from cluneal.interop import fhir_case
+from cluneal.interop import fhir_case, fhir_codes
 from cluneal.knowledge.model import KnowledgePack, Matcher
 
 TIERS = ("high", "medium", "low", "known", "red_flag", "none")
@@ -78,12 +78,12 @@ def facts_of(resources: Iterable[Mapping[str, Any]], pack: KnowledgePack) -> Fac
     found: set[str] = set()
     excluded: set[str] = set()
     known = False
-    ehr, index = pack.ehr, fhir_case.CodeIndex.of(pack)
+    ehr, index = pack.ehr, fhir_codes.CodeIndex.of(pack)
     for r in resources:
         rtype = r.get("resourceType")
         if rtype not in STRUCTURED:
             continue
-        facts = fhir_case.facts_of(r)
+        facts = fhir_codes.facts_of(r)
         matches = partial(_shows, index, facts)
         known = known or matches(ehr.evaluation)
         if rtype == "Condition" and (flag := _red_flag(r, facts, pack)):
@@ -106,12 +106,12 @@ def facts_of(resources: Iterable[Mapping[str, Any]], pack: KnowledgePack) -> Fac
     return Facts(tuple(spans), frozenset(found - excluded), known, tuple(flags))
 
 
-def _shows(index: fhir_case.CodeIndex, facts: fhir_case.Facts, m: Matcher) -> bool:
+def _shows(index: fhir_codes.CodeIndex, facts: fhir_codes.Facts, m: Matcher) -> bool:
     return index.matches(m, facts) is not None
 
 
 def _red_flag(
-    r: Mapping[str, Any], facts: fhir_case.Facts, pack: KnowledgePack
+    r: Mapping[str, Any], facts: fhir_codes.Facts, pack: KnowledgePack
 ) -> tuple[str, int | None, int | None] | None:
     """A Condition's red flag, with the days it was recorded and abated, or None."""
     found = fhir_case.red_flag_match(r, facts, pack)

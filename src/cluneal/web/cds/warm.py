@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from cluneal.interop.fhir_case import CodeIndex
+from cluneal.interop.fhir_codes import CodeIndex
 from cluneal.knowledge.loader import active_pack
 from cluneal.nlp.pipeline import pipeline
 
