@@ -28,10 +28,3 @@ def example_case(example_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def shared() -> Path:
     return SHARED
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Argon2 is deliberately slow; tests create many accounts. Production keeps Argon2
-    (tests/web/test_settings.py checks it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
