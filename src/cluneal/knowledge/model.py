@@ -114,7 +114,9 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Warning:
+class PathwayWarning:
+    """A warning of the pathway (before a planned procedure), not Python's ``Warning``."""
+
     id: str
     text: str
     sources: tuple[str, ...]
@@ -124,7 +126,7 @@ class Warning:
 @dataclass(frozen=True)
 class Pathway:
     stages: Mapping[str, Stage]
-    warnings: tuple[Warning, ...]
+    warnings: tuple[PathwayWarning, ...]
     favourable: Mapping[str, Statement]
 
 

@@ -18,12 +18,12 @@ from cluneal.knowledge.model import (
     KnowledgePack,
     Landmark,
     Pathway,
+    PathwayWarning,
     Source,
     Stage,
     Statement,
     Step,
     Trigger,
-    Warning,
 )
 from cluneal.knowledge.reader import Node
 from cluneal.knowledge.red_flags_section import read_red_flag_rules, read_red_flags
@@ -212,7 +212,7 @@ def read_pathway(section: Node, refs: SourceRefs) -> Pathway | None:
             stages[sid] = Stage(sid, title, tuple(steps))
     for missing in (s for s in v.STAGES if s not in stages):
         section.get("stages").fail(f"stage {missing!r} is missing")
-    warnings: list[Warning] = []
+    warnings: list[PathwayWarning] = []
     for n in section.get("warnings").items():
         if not n.obj(("id", "text", "sources", "planned_procedures")):
             continue
@@ -220,7 +220,7 @@ def read_pathway(section: Node, refs: SourceRefs) -> Pathway | None:
         procedures = n.get("planned_procedures").strings(allowed=v.PROCEDURES) or []
         sources = refs.read(n.get("sources"))
         if wid and text:
-            warnings.append(Warning(wid, text, sources, tuple(procedures)))
+            warnings.append(PathwayWarning(wid, text, sources, tuple(procedures)))
     favourable: dict[str, Statement] = {}
     fav = section.get("favourable_for_release")
     if fav.obj(FAVOURABLE_KEYS):
