@@ -51,7 +51,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.screening.sqlonfhir \
-		-p cluneal.registry -m cluneal.files
+		-p cluneal.registry -m cluneal.files -m cluneal.jsontext
 
 contracts: setup
 	$(BIN)/lint-imports

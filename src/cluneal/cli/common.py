@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
 import click
 
+from cluneal import jsontext
 from cluneal.knowledge.loader import PackError, active_pack, load_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.knowledge.reader import Problem
@@ -37,11 +37,9 @@ def read_json(source: str) -> Any:
     if not text.strip():
         fail(f"{name} is empty: expected a JSON object")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})")
-    except RecursionError:
-        fail(f"{name}: JSON nested too deeply")
+        return jsontext.loads(text)
+    except jsontext.JsonTextError as exc:
+        fail(f"{name}: {exc.problem}")
 
 
 def pack_from(path: str | None) -> KnowledgePack:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Swagger
 
+from cluneal import jsontext
 from cluneal.core import assess, parse_case
 from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
@@ -62,12 +62,9 @@ def read_json_body(request: HttpRequest) -> Any:
     if isinstance(raw, JsonResponse):
         return raw
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
-        return JsonResponse({"detail": f"the body is not valid JSON{where}"}, status=400)
-    except RecursionError:
-        return JsonResponse({"detail": "the JSON is nested too deeply"}, status=400)
+        return jsontext.loads(raw)
+    except jsontext.JsonTextError as exc:
+        return JsonResponse({"detail": f"the body is {exc.problem}"}, status=400)
 
 
 CASE_BODY = {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import secrets
 import urllib.parse
 from pathlib import Path
 
 import platformdirs
+
+from cluneal import jsontext
 
 
 class ConfigError(ValueError):
@@ -55,9 +56,9 @@ def env_json_object(name: str, default: dict[str, str]) -> dict[str, str]:
     if not raw:
         return default
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{name}: not valid JSON ({exc.msg})") from None
+        value = jsontext.loads(raw)
+    except jsontext.JsonTextError as exc:
+        raise ConfigError(f"{name}: {exc.problem}") from None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in value.items()
     ):
@@ -101,9 +102,9 @@ def env_base_urls(name: str) -> dict[str, list[str]]:
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{name}: not valid JSON ({exc.msg})") from None
+        value = jsontext.loads(raw)
+    except jsontext.JsonTextError as exc:
+        raise ConfigError(f"{name}: {exc.problem}") from None
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and isinstance(v, list) and all(isinstance(u, str) for u in v)
         for k, v in value.items()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
+from cluneal import jsontext
 from cluneal.nlp.finding import FORMAT, NOTES, NoteError, notes_document
 from cluneal.nlp.text import MAX_CHARS, check_text, decode_note
 
@@ -73,7 +73,7 @@ def notes(request: HttpRequest) -> JsonResponse:
         if content_type == "text/plain":
             text = decode_note(raw, "the body")
         elif content_type == "application/json":
-            body = json.loads(decode_note(raw, "the body") or "null")
+            body = jsontext.loads(decode_note(raw, "the body") or "null")
             if not isinstance(body, dict) or set(body) != {"text"}:
                 return _bad('send the JSON object {"text": "..."}', 422)
             if not isinstance(body["text"], str):
@@ -84,6 +84,6 @@ def notes(request: HttpRequest) -> JsonResponse:
         findings = find([text])[0]
     except NoteError as exc:
         return _bad(str(exc))
-    except (json.JSONDecodeError, RecursionError):
-        return _bad("the body is not valid JSON")
+    except jsontext.JsonTextError as exc:
+        return _bad(f"the body is {exc.problem}")
     return JsonResponse(notes_document(findings))

@@ -26,6 +26,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cluneal import jsontext
 from cluneal.interop.fhir_record import (
     AnswerData,
     BlockData,
@@ -300,14 +301,9 @@ def _create(data: Record, site: Site) -> Patient:
 def parse_json(raw: bytes) -> Any:
     """JSON from uploaded bytes, or :class:`Invalid` saying why not."""
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        problem = "not UTF-8 text"
-    except json.JSONDecodeError as exc:
-        problem = f"not valid JSON: line {exc.lineno} column {exc.colno} ({exc.msg})"
-    except RecursionError:
-        problem = "JSON nested too deeply"
-    raise Invalid([Problem("", problem)], "FHIR bundle")
+        return jsontext.loads(raw)
+    except jsontext.JsonTextError as exc:
+        raise Invalid([Problem("", exc.problem)], "FHIR bundle") from None
 
 
 def import_bundle(
