@@ -6,7 +6,7 @@ import json
 
 from django.test import RequestFactory
 
-from cluneal.web.notes_api import notes
+from cluneal.web.api.notes import notes
 
 
 def post(body: bytes | str, content_type: str) -> tuple[int, dict[str, object]]:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cluneal.web.directory",
     "cluneal.web.learn",
     "cluneal.web.calculator",
+    "cluneal.web.api",
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,7 @@ from cluneal.interop.fhir_case import read_fhir
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.reader import Invalid, Problem
 from cluneal.web.accounts.access import admin_sites
-from cluneal.web.api import problems_response
+from cluneal.web.api.views import problems_response
 from cluneal.web.calculator.form import form_data
 from cluneal.web.cds.auth import AuthError, record, verify
 from cluneal.web.cds.fetch import MissingData, Refused, resolve_prefetch

@@ -14,7 +14,7 @@ from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
 from cluneal.knowledge.loader import PackError, active_pack, default_pack, with_settings
 from cluneal.knowledge.reader import Invalid, Problem
-from cluneal.web.notes_api import NOTES_OPENAPI, notes, request_body
+from cluneal.web.api.notes import NOTES_OPENAPI, notes, request_body
 
 
 class ApiDocs(Swagger):
