@@ -4,12 +4,11 @@ beside the target, renamed into place only when complete)."""
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from cluneal.core.screening import Candidate
+from cluneal.files import atomic_path
 
 COLUMNS = ("patient_id", "score", "tier", "reasons", "evidence")
 
@@ -17,10 +16,7 @@ COLUMNS = ("patient_id", "score", "tier", "reasons", "evidence")
 def write_candidates(candidates: Sequence[Candidate], out: Path) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(out) as tmp:
         if out.suffix.lower() == ".parquet":
             _parquet(candidates, tmp)
         else:
@@ -28,25 +24,22 @@ def write_candidates(candidates: Sequence[Candidate], out: Path) -> None:
                 writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(c.row() for c in candidates)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _parquet(candidates: Sequence[Candidate], path: Path) -> None:
-    import duckdb
+    """The candidates as one Parquet table, written by pyarrow from the rows directly."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-    con = duckdb.connect()
-    try:
-        con.execute(
-            "CREATE TABLE candidates (patient_id VARCHAR, score INTEGER, tier VARCHAR, "
-            "reasons VARCHAR, evidence VARCHAR)"
-        )
-        con.executemany(
-            "INSERT INTO candidates VALUES (?, ?, ?, ?, ?)",
-            [tuple(c.row()[k] for k in COLUMNS) for c in candidates],
-        )
-        target = str(path).replace("'", "''")
-        con.execute(f"COPY (SELECT * FROM candidates) TO '{target}' (FORMAT parquet)")
-    finally:
-        con.close()
+    rows = [c.row() for c in candidates]
+    schema = pa.schema(
+        [
+            ("patient_id", pa.string()),
+            ("score", pa.int32()),
+            ("tier", pa.string()),
+            ("reasons", pa.string()),
+            ("evidence", pa.string()),
+        ]
+    )
+    columns = {name: [row[name] for row in rows] for name in COLUMNS}
+    pq.write_table(pa.Table.from_pydict(columns, schema=schema), path)

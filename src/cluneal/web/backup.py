@@ -20,11 +20,12 @@ import os
 import re
 import sqlite3
 import subprocess
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cluneal.files import atomic_path
 
 AUDIT_APP = "audit"
 AUDIT_TABLE = "audit_auditevent"
@@ -312,10 +313,7 @@ def backup(db: dict[str, Any], target: Path) -> None:
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent}: no such directory")
     vendor = _vendor(db)
-    fd, tmp_name = tempfile.mkstemp(prefix=".cluneal-backup-", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(target) as tmp:
         if vendor == "sqlite":
             try:
                 src = sqlite3.connect(_sqlite_path(db))
@@ -341,9 +339,6 @@ def backup(db: dict[str, Any], target: Path) -> None:
             )
             if done.returncode != 0:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def restore(db: dict[str, Any], source: Path) -> Contents:
