@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
 
 import orjson
@@ -141,21 +142,39 @@ def discovery(request: HttpRequest) -> HttpResponse:
     return _answer(claims, JsonResponse(cds.discovery()))
 
 
-@csrf_exempt
-@require_POST
-def service(request: HttpRequest, service_id: str) -> HttpResponse:
-    if service_id not in cds.SERVICES:
-        return _error(404, "no such service")
+Endpoint = Callable[[HttpRequest, str, dict[str, Any], Any], HttpResponse]
+
+
+def _posted(view: Endpoint) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A service's POST endpoint: an unknown service is 404, then the token is verified and the
+    JSON body read (each answering its own error), and the view gets the claims and the body."""
+
+    @csrf_exempt
+    @require_POST
+    @wraps(view)
+    def endpoint(request: HttpRequest, service_id: str) -> HttpResponse:
+        if service_id not in cds.SERVICES:
+            return _error(404, "no such service")
+        stages = stages_of(request)
+        stages.mark()
+        claims = _verified(request)
+        stages.lap("jwt")
+        if isinstance(claims, JsonResponse):
+            return claims
+        data = _body(request)
+        stages.lap("parse")
+        if isinstance(data, JsonResponse):
+            return _answer(claims, data)
+        return view(request, service_id, claims, data)
+
+    return endpoint
+
+
+@_posted
+def service(
+    request: HttpRequest, service_id: str, claims: dict[str, Any], data: Any
+) -> HttpResponse:
     stages = stages_of(request)
-    stages.mark()
-    claims = _verified(request)
-    stages.lap("jwt")
-    if isinstance(claims, JsonResponse):
-        return claims
-    data = _body(request)
-    stages.lap("parse")
-    if isinstance(data, JsonResponse):
-        return _answer(claims, data)
     hook = cds.SERVICES[service_id]["hook"]
     try:
         hook_request = read_hook_request(data, hook, cds.PREFETCH)
@@ -225,17 +244,10 @@ def service(request: HttpRequest, service_id: str) -> HttpResponse:
     return answer
 
 
-@csrf_exempt
-@require_POST
-def feedback(request: HttpRequest, service_id: str) -> HttpResponse:
-    if service_id not in cds.SERVICES:
-        return _error(404, "no such service")
-    claims = _verified(request)
-    if isinstance(claims, JsonResponse):
-        return claims
-    data = _body(request)
-    if isinstance(data, JsonResponse):
-        return _answer(claims, data)
+@_posted
+def feedback(
+    request: HttpRequest, service_id: str, claims: dict[str, Any], data: Any
+) -> HttpResponse:
     try:
         items = read_feedback(data)
     except Invalid as exc:
