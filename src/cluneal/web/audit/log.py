@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from cluneal.web.audit.models import Action, AuditEvent
@@ -138,3 +138,20 @@ def record(
         ip=client_ip(request) if request is not None else None,
         path=request.get_full_path()[:300] if request is not None else "",
     )
+
+
+def delete_recorded(
+    request: HttpRequest, obj: models.Model, *, patient: Any = None, site: Any = None
+) -> None:
+    """Delete ``obj`` and record its last state as a deletion, in one transaction: both or
+    neither."""
+    with transaction.atomic():
+        record(
+            request,
+            Action.DELETE,
+            patient=patient,
+            obj=obj,
+            site=site,
+            changes=diff(snapshot(obj), {}),
+        )
+        obj.delete()

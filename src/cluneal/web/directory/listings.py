@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
-from cluneal.web.audit.log import diff, record, snapshot
+from cluneal.web.audit.log import delete_recorded, diff, record, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.directory.forms import ListingForm
 from cluneal.web.directory.models import Listing
@@ -84,14 +84,6 @@ def listing_edit(request: HttpRequest, listing_id: Any) -> HttpResponse:
 def listing_delete(request: HttpRequest, listing_id: Any) -> HttpResponse:
     listing = listing_for(request, listing_id)
     if request.method == "POST":
-        with transaction.atomic():
-            record(
-                request,
-                Action.DELETE,
-                obj=listing,
-                site=listing.site,
-                changes=diff(snapshot(listing), {}),
-            )
-            listing.delete()
+        delete_recorded(request, listing, site=listing.site)
         return HttpResponseRedirect(MINE)
     return render(request, "directory/confirm_delete.html", {"listing": listing})

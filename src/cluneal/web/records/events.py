@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from cluneal.web.accounts.access import clinical, get_scoped
-from cluneal.web.audit.log import diff, record, snapshot
+from cluneal.web.audit.log import delete_recorded, diff, record, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.records.forms import BlockForm, TreatmentForm
 from cluneal.web.records.models import Block, Patient, Treatment
@@ -75,11 +75,7 @@ def event_delete(request: HttpRequest, patient_id: Any, kind: str, object_id: An
     patient = patient_for(request, patient_id)
     obj = _object(request, patient, kind, object_id)
     if request.method == "POST":
-        with transaction.atomic():
-            record(
-                request, Action.DELETE, patient=patient, obj=obj, changes=diff(snapshot(obj), {})
-            )
-            obj.delete()
+        delete_recorded(request, obj, patient=patient)
         return HttpResponseRedirect(f"/records/{patient.pk}/")
     return render(
         request,

@@ -16,7 +16,7 @@ from cluneal.core import parse_case
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.reader import Invalid
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
-from cluneal.web.audit.log import diff, reading, record, snapshot
+from cluneal.web.audit.log import delete_recorded, diff, reading, record, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.calculator import choices
 from cluneal.web.calculator.diagram import diagram_context
@@ -156,15 +156,7 @@ def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
 def patient_delete(request: HttpRequest, patient_id: Any) -> HttpResponse:
     patient = patient_for(request, patient_id)
     if request.method == "POST":
-        with transaction.atomic():
-            record(
-                request,
-                Action.DELETE,
-                patient=patient,
-                obj=patient,
-                changes=diff(snapshot(patient), {}),
-            )
-            patient.delete()
+        delete_recorded(request, patient, patient=patient)
         return HttpResponseRedirect("/records/")
     record(request, Action.VIEW, patient=patient, obj=patient, changes={"form": "delete"})
     return render(
