@@ -20,7 +20,7 @@ from cluneal.registry.tables import Column, Table, percent, small_count
 
 ANY = "any"
 GROUPS = (*v.NERVES, ANY)
-GROUP_LABELS = {"scn": "SCN", "mcn": "MCN", ANY: "either nerve"}
+GROUP_LABELS = {**{n: v.LABELS[n] for n in v.NERVES}, ANY: "either nerve"}
 
 
 @dataclass(frozen=True)

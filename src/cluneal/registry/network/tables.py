@@ -8,6 +8,7 @@ import math
 from dataclasses import replace
 
 from cluneal.core.numbers import plain
+from cluneal.knowledge import vocabulary as v
 from cluneal.registry import survival
 from cluneal.registry.comparison import odds_ratio
 from cluneal.registry.network import stats
@@ -15,7 +16,7 @@ from cluneal.registry.network.pool import MEASURES, Pooled
 from cluneal.registry.questionnaires import LABELS
 from cluneal.registry.tables import Cell, Column, Table
 
-NERVE_LABELS = {"scn": "SCN", "mcn": "MCN"}
+NERVE_LABELS = {n: v.LABELS[n] for n in v.NERVES}
 #: Kuniya 2014 [S1], SCN, 113 patients given blocks: 96 (85 %) and 77 (68 %).
 KUNIYA = {"over_20mm": 96 / 113, "over_50pct": 77 / 113}
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluneal.knowledge import vocabulary as v
+
 VIEWS = ("back", "front")
 REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "back": (
@@ -28,16 +30,7 @@ REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("foot", "Top of foot"),
     ),
 }
-PAIN_SITES = {
-    "low_back",
-    "iliac_crest",
-    "buttock",
-    "groin",
-    "lateral_thigh",
-    "posterior_thigh",
-    "calf",
-    "foot",
-}
+PAIN_SITES = frozenset(v.PAIN_SITES)
 
 
 def field_name(view: str, side: str) -> str:
