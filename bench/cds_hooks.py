@@ -15,7 +15,9 @@ carries one note the server has never seen (an MTSamples text with a line of its
 a note was written since the chart was last opened: the server keeps the findings of notes it
 has read, so without it every note but the first time's would cost nothing.
 
-Request i is sent at start + i / rate, each on a new connection with a JWT signed before the run;
+Request i is sent at start + i / rate, each on a new connection (``--connections keep-alive``:
+on one kept open per client thread, as an EHR's connection pool does) with a JWT signed before
+the run;
 its latency runs from that planned time, so a slow server cannot slow the client down and hide
 its queue (no coordinated omission). "Send lag" is how late the client sent; with a low client
 CPU it means every client thread was awaiting the server. Baseline, in the same run: 200
@@ -109,6 +111,13 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--p99-ms", type=float, default=50.0, help="the search's goal")
     parser.add_argument("--search-from", type=float, default=200, help="the search's first rate")
     parser.add_argument("--seed", type=int, default=20_260_301, help="random seed")
+    parser.add_argument(
+        "--connections",
+        choices=("new", "keep-alive"),
+        default="new",
+        help="a new connection per request (the default, as before), or one kept open per "
+        "client thread, as an EHR's connection pool does",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rate, args.seconds = 50, 5
@@ -275,18 +284,40 @@ class Ehr:
 
 
 def send(
-    port: int, path: str, token: str, body: bytes | None = None
+    port: int,
+    path: str,
+    token: str,
+    body: bytes | None = None,
+    conn: http.client.HTTPConnection | None = None,
 ) -> tuple[int, bytes, str | None]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    """One request, on ``conn`` (kept open for the next) or on a connection of its own."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     if body is not None:
         headers["Content-Type"] = "application/json"
+    method = "GET" if body is None else "POST"
     try:
-        conn.request("GET" if body is None else "POST", path, body=body, headers=headers)
-        response = conn.getresponse()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+        except STALE:
+            if own:
+                raise
+            conn.close()  # the server closed the idle connection: a pool opens a new one
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
         return response.status, response.read(), response.getheader("Server-Timing")
+    except Exception:
+        conn.close()  # a kept connection is opened again by the next request
+        raise
     finally:
-        conn.close()
+        if own:
+            conn.close()
+
+
+#: What a kept connection that the server closed while idle raises on its next request.
+STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 def timing(header: str | None) -> dict[str, float]:
@@ -299,14 +330,20 @@ def timing(header: str | None) -> dict[str, float]:
     return out
 
 
-def open_loop(port: int, plan: list[Any], bodies: dict, rate: float, fresh: Fresh) -> tuple:
-    """Send plan[i] (patient, hook, token) at start + i / rate; return the results and start."""
+def open_loop(
+    port: int, plan: list[Any], bodies: dict, rate: float, fresh: Fresh, keep_alive: bool
+) -> tuple:
+    """Send plan[i] (patient, hook, token) at start + i / rate; return the results and start.
+    With ``keep_alive`` each client thread keeps one connection open, as an EHR's pool does."""
     threads = max(32, min(1000, int(2 * rate)))  # send lag shows if too few
     results: list[Result] = [("not sent", 0.0, [], 0.0, 0.0, {})] * len(plan)
     counter = itertools.count()  # next() is atomic under the GIL
     start = time.perf_counter() + 0.5
 
     def worker() -> None:
+        conn = (
+            http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT) if keep_alive else None
+        )
         while (i := next(counter)) < len(plan):
             pid, hook, token = plan[i]
             body = body_of(bodies[pid, hook], pid, fresh)
@@ -315,7 +352,7 @@ def open_loop(port: int, plan: list[Any], bodies: dict, rate: float, fresh: Fres
                 time.sleep(delay)
             lag, cards, stages = time.perf_counter() - planned, [], {}
             try:
-                status, text, header = send(port, HOOKS[hook], token, body)
+                status, text, header = send(port, HOOKS[hook], token, body, conn)
                 outcome = "ok" if status == 200 else f"HTTP {status}: {text[:100]!r}"
                 cards = json.loads(text)["cards"] if status == 200 else []
                 stages = timing(header)
@@ -435,7 +472,9 @@ class Bench:
         plan = [(p, h, self.ehr.token(HOOKS[h], TOKEN_LIFE_S)) for p, h in chosen]
         load_before, cpu0 = load(), server_cpu(self.proc.pid)
         client_cpu = -time.process_time()
-        results, start, threads = open_loop(self.port, plan, self.bodies, rate, self.fresh)
+        results, start, threads = open_loop(
+            self.port, plan, self.bodies, rate, self.fresh, self.args.connections == "keep-alive"
+        )
         client_cpu += time.process_time()
         wall = max(r[4] for r in results) - start
         cpu = server_cpu(self.proc.pid) - cpu0
@@ -479,7 +518,8 @@ def report(bench: Bench, run: Run) -> None:
     ok, errors = run.ok, Counter(r[0] for r in run.results if r[0] != "ok")
     n = len(run.results)
     print(
-        f"open loop: {run.rate:g} requests/s offered for {run.seconds:g} s, {run.threads} threads"
+        f"open loop: {run.rate:g} requests/s offered for {run.seconds:g} s, {run.threads} threads, "
+        f"{bench.args.connections} connections"
     )
     print(f"  load average before {run.load_before}, after {run.load_after}")
     print(f"  offered    {n}\n  completed  {len(ok)} (200 OK)\n  errors     {n - len(ok)}")
