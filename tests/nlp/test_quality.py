@@ -99,3 +99,23 @@ def test_the_held_out_set_stays_above_its_floors() -> None:
         if c.precision < HELD_OUT_PRECISION or c.recall < HELD_OUT_RECALL
     }
     assert low == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Knee pain on the right after a fall.",
+        "Thoracic back pain after lifting.",
+        "Mid-back pain for two weeks.",
+        "Incision and drainage of a left gluteal abscess.",
+        "The buttocks were prepped and draped in the usual sterile fashion.",
+        "A left SI joint injection was performed under fluoroscopy.",
+        "Fever of 102 with cough and rhinorrhea.",
+        "Anterior interbody fusion C6-C7.",
+        "Cervical fusion C4-C6 in 2012.",
+        "Knee, ankle and hip pain since the marathon.",
+        "Upper and mid back pain after lifting.",
+    ],
+)
+def test_the_issues_distractors_give_nothing(text: str) -> None:
+    assert find([text]) == [[]]
