@@ -24,8 +24,9 @@ DEVELOPMENT = SET.with_name("development.txt")
 #: down, for every concept and attribute.
 DEVELOPMENT_PRECISION, DEVELOPMENT_RECALL = 0.95, 0.93
 GOAL = 0.9
-#: Held-out floors: the lowest measured figures (recall 0.54, precision 0.87), rounded down.
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.85, 0.5
+#: Held-out floors: the lowest figures measured once after issue 14's work (recall 0.769,
+#: psis_tenderness; precision 0.920, hypothetical), rounded down; before it they were 0.54, 0.87.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.9, 0.75
 
 
 @pytest.fixture(scope="module")
