@@ -26,6 +26,7 @@ from typing import Any
 
 import rdata
 
+from cluneal.nlp import lists
 from cluneal.nlp.pipeline import GROUP, _checklist_items, _inside_entries, _prune, pipeline
 from cluneal.nlp.prefilter import joined
 from cluneal.nlp.sentences import split_sentences
@@ -82,7 +83,7 @@ def profile(texts: list[str]) -> dict[str, float]:
     docs = list(p.nlp.pipe(read, batch_size=64))
     lap("tokenizer + matcher")
     for doc in docs:
-        matches = doc.spans.get(GROUP, ())
+        matches = lists.parts(doc.spans.get(GROUP, ()), p.lexicon.joiners)
         spans = _prune(matches, p.suppresses)
         if not spans:
             continue

@@ -139,3 +139,58 @@ def test_a_context_rule_may_name_only_known_concepts(raw: dict[str, Any], proble
     assert any(
         p.startswith("lexicon.context[0].concepts[1]: must be one of") for p in problems(raw)
     )
+
+
+def test_a_concept_with_parts_needs_the_class_of_their_heads(
+    raw: dict[str, Any], problems: Any
+) -> None:
+    del raw["lexicon"]["concepts"][1]["heads"]
+    found = problems(raw)
+    assert (
+        "lexicon.concepts[1].heads: a concept with parts needs the word class of their heads"
+        in (found)
+    )
+
+
+def test_the_lists_section_names_known_classes(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["lists"]["joiner"] = "nothing"
+    assert "lexicon.lists.joiner: unknown word class 'nothing'" in problems(raw)
+
+
+def test_a_section_attribute_for_some_concepts_needs_its_reason(
+    raw: dict[str, Any], problems: Any
+) -> None:
+    del raw["lexicon"]["section_attributes"]["plan"]["note"]
+    assert "lexicon.section_attributes.plan.note: is required" in problems(raw)
+
+
+def test_every_rule_written_as_an_object_keeps_its_reason(raw: dict[str, Any]) -> None:
+    lexicon = raw["lexicon"]
+    rules = [r for r in lexicon["context"] if "pattern" in r or "max_scope" in r]
+    rules += lexicon["sections"]
+    for concept in lexicon["concepts"]:
+        for key in ("sequences", "exclusions", "checklist_items"):
+            rules += [r for r in concept.get(key, []) if isinstance(r, dict)]
+    added = [r for r in rules if not r.get("note")]
+    # the rules written before reasons were kept (plain scopes of medspaCy's defaults)
+    assert all(r.get("literal", "") in _SCOPED_BEFORE for r in added), added
+
+
+_SCOPED_BEFORE = {
+    "?",
+    "years ago",
+    "months ago",
+    "in the past",
+    "previously",
+    "nontender",
+    "non-tender",
+    "versus",
+    "vs",
+    "vs.",
+    "negative",
+    "absent",
+    "not present",
+    "not tender",
+    "planned",
+    "in",
+}

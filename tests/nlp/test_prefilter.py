@@ -55,8 +55,8 @@ def test_every_synthea_note(shared: Path) -> None:
     same_findings(texts)
 
 
-@pytest.mark.parametrize("name", ["sentences.txt", "heldout.txt"])
-def test_both_annotated_sets_as_notes_and_as_one_long_note(name: str) -> None:
+@pytest.mark.parametrize("name", ["sentences.txt", "development.txt", "heldout.txt"])
+def test_every_annotated_set_as_notes_and_as_one_long_note(name: str) -> None:
     sentences = annotated(name)
     assert len(sentences) > 300
     same_findings(sentences)
@@ -89,9 +89,16 @@ def test_a_generated_family_of_notes() -> None:
     """Lexicon phrases, cues, checklists and headers put together with every kind of space,
     sentence end and abbreviation the cuts depend on."""
     rng = random.Random(20261201)  # noqa: S311 (test data, not secrets)
-    phrases = _concept_phrases()
+    phrases = [
+        *_concept_phrases(),
+        "low back, left buttock and leg pain",
+        "pain in the low back, buttock and thigh",
+        "tenderness over the iliac crest, PSIS and SI joint",
+        "?Tinel over the crest",
+    ]
     cues = ["no", "denies", "history of", "possible", "mother had", "we will consider", "not"]
     headers = ["PAST MEDICAL HISTORY:", "FAMILY HISTORY:", "Plan:", "REVIEW OF SYSTEMS:", "HX"]
+    headers += ["PMH -", "FHx:", "ASSESSMENT AND PLAN:", "Recommendations:", "PAST HX:"]
     values = ["no", "none", "nil", "negative", "yes", "present", "denies", "normal"]
     seps = [" ", "  ", "\n", "\t", ". ", ".  ", ", ", "; ", " - ", ": ", ".,", "\r\n", "\u2003"]
     words = ["Dr.", "e.g.", "No.", "L4-5.", "pain.", "left", "right", "bilateral", "the", "was"]

@@ -1,9 +1,11 @@
 """Precision and recall on the annotated sentences, and a clean run over MTSamples.
 
 The same figures are printed by ``python -m cluneal.nlp.evaluate tests/data/notes/sentences.txt``
-(the development set, held to the issue's goal of 0.9) and ``... heldout.txt`` (a held-out set
-annotated without sight of the rules: it measures how the rules generalise, and is held to
-floors below its measured figures so that a change that makes them worse fails).
+(the first development set, held to the goal of 0.9), ``... development.txt`` (the second, of
+issue 14: over 1,000 notes annotated before the rules were run on them, held to floors just below
+its measured figures) and ``... heldout.txt`` (a held-out set annotated without sight of the
+rules: it measures how the rules generalise, and is held to floors below its figures measured
+once, so that a change that makes them worse fails).
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from cluneal.nlp.pipeline import find
 
 SET = Path(__file__).parents[1] / "data" / "notes" / "sentences.txt"
 HELD_OUT = SET.with_name("heldout.txt")
+DEVELOPMENT = SET.with_name("development.txt")
+#: Development-set floors: its lowest measured figures (precision 0.971, recall 0.943), rounded
+#: down, for every concept and attribute.
+DEVELOPMENT_PRECISION, DEVELOPMENT_RECALL = 0.95, 0.93
 GOAL = 0.9
-#: Held-out floors: the lowest measured figures (recall 0.54, precision 0.87), rounded down.
-HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.85, 0.5
+#: Held-out floors: the lowest figures measured once after issue 14's work (recall 0.769,
+#: psis_tenderness; precision 0.920, hypothetical), rounded down; before it they were 0.54, 0.87.
+HELD_OUT_PRECISION, HELD_OUT_RECALL = 0.9, 0.75
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +63,19 @@ def test_every_context_attribute_reaches_the_goal(scores) -> None:  # type: igno
     assert low == {}
 
 
+def test_the_development_set_stays_above_its_floors() -> None:
+    sentences = parse_annotated(DEVELOPMENT.read_text(encoding="utf-8"))
+    assert len(sentences) >= 1000
+    scores = score(sentences, find)
+    rows = {**scores.concepts, **scores.attributes}
+    low = {
+        name: (round(c.precision, 3), round(c.recall, 3))
+        for name, c in rows.items()
+        if c.precision < DEVELOPMENT_PRECISION or c.recall < DEVELOPMENT_RECALL
+    }
+    assert low == {}
+
+
 def test_mtsamples_runs_end_to_end_without_cluneal_entrapment(shared: Path) -> None:
     rdata = pytest.importorskip("rdata")
     path = shared / "external" / "mtsamples" / "mtsamples.rda"
@@ -80,3 +100,23 @@ def test_the_held_out_set_stays_above_its_floors() -> None:
         if c.precision < HELD_OUT_PRECISION or c.recall < HELD_OUT_RECALL
     }
     assert low == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Knee pain on the right after a fall.",
+        "Thoracic back pain after lifting.",
+        "Mid-back pain for two weeks.",
+        "Incision and drainage of a left gluteal abscess.",
+        "The buttocks were prepped and draped in the usual sterile fashion.",
+        "A left SI joint injection was performed under fluoroscopy.",
+        "Fever of 102 with cough and rhinorrhea.",
+        "Anterior interbody fusion C6-C7.",
+        "Cervical fusion C4-C6 in 2012.",
+        "Knee, ankle and hip pain since the marathon.",
+        "Upper and mid back pain after lifting.",
+    ],
+)
+def test_the_issues_distractors_give_nothing(text: str) -> None:
+    assert find([text]) == [[]]

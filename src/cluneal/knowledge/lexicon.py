@@ -12,7 +12,8 @@ as a list of items, each one of
 * ``word`` - the token, case-insensitive; ``prefix*`` - a token starting with ``prefix``;
 * ``a|b*|c`` - any one of these;
 * ``@class`` - any word of the lexicon's word class ``class``;
-* ``~N`` - up to N tokens that are not sentence punctuation;
+* ``~N`` - up to N tokens that are not sentence punctuation; ``~N@class`` - up to N words of
+  the class (a list's items, :mod:`cluneal.knowledge.lexicon_lists`);
 * ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` ``'s`` - that punctuation token (alone or as an
   alternative);
 
@@ -28,8 +29,23 @@ of such an entry ("Bladder/bowel: normal"), being too vague in prose.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from cluneal.knowledge.lexicon_lists import (
+    LIST_ITEM,
+    LIST_MODIFIER,
+    LIST_WORD,
+    Lists,
+    derived,
+    list_modifier_class,
+    list_word_class,
+    read_lists,
+)
+from cluneal.knowledge.lexicon_sections import (
+    SectionHeader,
+    read_headers,
+    read_section_attributes,
+)
 from cluneal.knowledge.reader import Node
 from cluneal.knowledge.refs import SourceRefs
 
@@ -43,12 +59,11 @@ CONTEXT_CATEGORIES = (
     "PSEUDO",
 )
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
-ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
 SIDES = ("left", "right", "bilateral")
 _WORD = r"[a-z0-9][a-z0-9'/.&-]*"
 _PUNCT = "(?:[,;:+\\-–—]|'s|’s)"
 _ALT = rf"(?:{_WORD}\*?|/|{_PUNCT})"
-_ITEM = re.compile(rf"(~[1-9])|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
+_ITEM = re.compile(rf"(~[1-9](?:@[a-z_]+)?)|(@[a-z_]+\??)|({_ALT}(?:\|{_ALT})*\??)")
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -66,6 +81,12 @@ class Concept:
     note: str | None = None
     #: Patterns found only as the item of a checklist entry ("Bladder/bowel: normal").
     checklist_items: tuple[tuple[str, ...], ...] = ()
+    #: The words that name the concept's site in a list sharing one head noun, the head's
+    #: word class, and the list sequences derived from them (also in ``sequences``), each
+    #: with where its part stands (``before`` or ``after`` the head).
+    parts: tuple[tuple[str, ...], ...] = ()
+    heads: str | None = None
+    lists: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,14 +114,6 @@ class ContextRule:
 
 
 @dataclass(frozen=True)
-class SectionHeader:
-    literal: str
-    category: str
-    #: Tokens the section runs for at most (a list under "Potential complications include:").
-    max_scope: int | None = None
-
-
-@dataclass(frozen=True)
 class Lexicon:
     concepts: tuple[Concept, ...]
     classes: dict[str, tuple[str, ...]]
@@ -114,6 +127,10 @@ class Lexicon:
     #: Words that negate the finding whose text they are part of ("iliac crests nontender").
     negating_words: frozenset[str] = frozenset()
     checklist: Checklist | None = None
+    #: Section categories whose attribute applies to some concepts only (``plan``: procedures).
+    section_concepts: dict[str, tuple[str, ...]] | None = None
+    #: The words that join a list's items (``,`` ``and`` ...), when the lexicon has lists.
+    joiners: frozenset[str] = frozenset()
 
 
 def _words(node: Node, *, single: bool) -> tuple[str, ...]:
@@ -147,6 +164,11 @@ def _sequence(node: Node, classes: dict[str, tuple[str, ...]]) -> tuple[str, ...
         if match is None:
             where.fail("must be a word, prefix*, a|b, @class or ~N (optionally ending in ?)")
             ok = False
+        elif match.group(1) and "@" in match.group(1):
+            name = match.group(1).split("@")[1]
+            if name not in classes and name not in (LIST_WORD, LIST_ITEM, LIST_MODIFIER):
+                where.fail(f"unknown word class {name!r}")
+                ok = False
         elif match.group(2) and match.group(2).rstrip("?")[1:] not in classes:
             where.fail(f"unknown word class {item.rstrip('?')[1:]!r}")
             ok = False
@@ -182,6 +204,8 @@ def _concepts(
         "checklist_items",
         "suppresses",
         "sources",
+        "parts",
+        "heads",
     )
     out: list[Concept] = []
     seen: set[str] = set()
@@ -204,6 +228,10 @@ def _concepts(
         sequences = [_rule(s, classes) for s in n.get("sequences").items()]
         exclusions = [_rule(s, classes) for s in n.get("exclusions").items()]
         items = [_rule(s, classes) for s in n.get("checklist_items").items()]
+        parts = [_sequence(s, classes) for s in n.get("parts").items()]
+        heads = n.get("heads").enum(sorted(classes)) if not n.get("heads").missing else None
+        if parts and heads is None:
+            n.get("heads").fail("a concept with parts needs the word class of their heads")
         sources = refs.read(n.get("sources"))
         if cid and label and terms:
             seen.add(cid)
@@ -218,6 +246,8 @@ def _concepts(
                     tuple(n.get("suppresses").strings() or ()),
                     n.get("note").string(),
                     tuple(s for s in items if s is not None),
+                    tuple(p for p in parts if p is not None),
+                    heads,
                 )
             )
     known = {c.id for c in out}
@@ -283,6 +313,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         "negating_words",
         "sections",
         "checklist",
+        "lists",
     )
     if not node.obj((*allowed, "note")):
         node.required()
@@ -300,29 +331,30 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     else:
         side_node.required()
     concepts = _concepts(node.get("concepts"), refs, classes)
-    context = _context(node.get("context"), classes, {c.id for c in concepts})
-    section_attributes: dict[str, str] = {}
-    for key, value in node.get("section_attributes").mapping().items():
-        attribute = value.enum(ATTRIBUTES)
-        if attribute is not None:
-            section_attributes[key] = attribute
+    lists = read_lists(node.get("lists"), classes)
+    if lists is not None:
+        parts = [p for c in concepts for p in c.parts]
+        words = list_word_class(lists, classes, sides, parts)
+        classes = {
+            **classes,
+            LIST_WORD: words,
+            LIST_ITEM: tuple(w for w in words if w not in classes[lists.joiner]),
+            LIST_MODIFIER: list_modifier_class(lists, classes, sides),
+        }
+        concepts = [_with_lists(c, lists) for c in concepts]
+    elif any(c.parts for c in concepts):
+        node.get("lists").fail("concepts have parts but the lexicon has no lists section")
+    known = {c.id for c in concepts}
+    context = _context(node.get("context"), classes, known)
+    section_attributes, section_concepts = read_section_attributes(
+        node.get("section_attributes"), known
+    )
     node.get("side_window").required()
     window = node.get("side_window").integer(0, 20)
     if not concepts or window is None or len(sides) != len(SIDES):
         return None
     negating = frozenset(_words(node.get("negating_words"), single=True))
-    sections = []
-    for n in node.get("sections").items():
-        if n.obj(("literal", "category", "max_scope", "note")):
-            literal = n.get("literal").string(non_empty=True)
-            category = n.get("category").string(non_empty=True)
-            n.get("literal").required()
-            n.get("category").required()
-            scope = n.get("max_scope").integer(1, 500)
-            if literal and category:
-                sections.append(SectionHeader(literal, category, scope))
-        else:
-            n.required()
+    sections = read_headers(node.get("sections"))
     return Lexicon(
         tuple(concepts),
         classes,
@@ -330,7 +362,17 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         tuple(context),
         section_attributes,
         window,
-        tuple(sections),
+        sections,
         negating,
         _checklist(node.get("checklist")),
+        section_concepts,
+        frozenset(classes[lists.joiner]) if lists else frozenset(),
     )
+
+
+def _with_lists(concept: Concept, lists: Lists) -> Concept:
+    if not concept.parts or concept.heads is None:
+        return concept
+    found = [x for part in concept.parts for x in derived(lists, part, concept.heads)]
+    sequences = (*concept.sequences, *(seq for seq, _ in found))
+    return replace(concept, sequences=sequences, lists=tuple(found))

@@ -31,6 +31,7 @@ from spacy.tokens import Span
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
+from cluneal.nlp import lists
 from cluneal.nlp.finding import Finding
 from cluneal.nlp.prefilter import Prefilter, from_lexicon, joined, original
 from cluneal.nlp.sections import Sections
@@ -54,6 +55,9 @@ _ATTRIBUTES = {
 
 
 def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    if item.startswith("~") and "@" in item:  # a gap of a word class's words only
+        size, name = item[1:].split("@")
+        return {"LOWER": {"IN": list(classes[name])}, "OP": f"{{0,{size}}}"}
     if item.startswith("~"):
         return {"LOWER": {"NOT_IN": _GAP_STOPS}, "IS_SPACE": False, "OP": f"{{0,{item[1:]}}}"}
     body = item.removesuffix("?")
@@ -94,8 +98,12 @@ def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
     rules: list[TargetRule] = []
     for concept in lexicon.concepts:
         rules += [TargetRule(term, concept.id) for term in concept.terms]
+        listed = {seq for seq, _ in concept.lists}
+        for seq, where in concept.lists:
+            for pattern in token_patterns(seq, lexicon.classes):
+                rules.append(TargetRule(" ".join(seq), lists.label(concept.id, where), pattern))
         for label, sequences in (
-            (concept.id, concept.sequences),
+            (concept.id, tuple(seq for seq in concept.sequences if seq not in listed)),
             (EXCLUDE + concept.id, concept.exclusions),
             (ITEM + concept.id, concept.checklist_items),
         ):
@@ -214,7 +222,7 @@ class Pipeline:
     def _read(self, texts: Iterable[str], batch_size: int) -> list[list[Finding]]:
         out: list[list[Finding]] = []
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            matches = doc.spans.get(GROUP, ())
+            matches = lists.parts(doc.spans.get(GROUP, ()), self.lexicon.joiners)
             spans = _prune(matches, self.suppresses)
             if not spans:
                 out.append([])
@@ -278,7 +286,8 @@ class Pipeline:
             if attribute:
                 flags[attribute] = True
         attribute = self.lexicon.section_attributes.get(section or "")
-        if attribute:
+        only = (self.lexicon.section_concepts or {}).get(section or "")
+        if attribute and (only is None or span.label_ in only):
             flags[attribute] = True
         return Finding(
             concept=span.label_,
@@ -307,7 +316,7 @@ def _checked(texts: Iterable[str]) -> Iterable[str]:
         yield text
 
 
-_PREFIX = re.compile(r"""^[\[({"'“‘`*#<~]""")
+_PREFIX = re.compile(r"""^[\[({"'“‘`*#<~?]""")
 _SUFFIX = re.compile(r"""(?:[\])}"'”’.,;:!?*>%]|'s|’s)$""")
 _INFIX = re.compile(
     r"(?<=[A-Za-z])[-/](?=[A-Za-z])|(?<=[0-9])-(?=[a-z])|[,;:](?=\S)|(?<=[A-Za-z])\.(?=[,A-Z])"
@@ -323,7 +332,8 @@ def clinical_tokenizer(nlp: Language) -> Tokenizer:
     """A tokenizer with short affix rules: about four times faster than spaCy's English one.
 
     spaCy's rules are written for every script and every kind of text; notes need only
-    brackets, quotes, end punctuation, "'s", and splits inside "bowel/bladder" and "low-back"
+    brackets, quotes, a leading "?" ("?Tinel", a query), end punctuation, "'s", and splits
+    inside "bowel/bladder" and "low-back"
     (but not inside "L4-L5", one token).
     """
     rules = {abbreviation: [{ORTH: abbreviation}] for abbreviation in _ABBREVIATIONS}

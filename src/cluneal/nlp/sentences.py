@@ -1,7 +1,8 @@
 """Sentence starts for ConText, with each checklist entry made a sentence of its own.
 
 ConText scopes a modifier to its sentence, so the sentence is what keeps one item's negation off
-its neighbour. Prose sentences end at . ? ! and line breaks, runs of spaces or a HEADER:. Notes
+its neighbour. Prose sentences end at . ? ! and line breaks, runs of spaces or a HEADER:; a "?"
+at the start of a sentence or after punctuation is a query ("? sacroiliitis"), no end. Notes
 also hold checklists, written as ``item separator value`` entries ("Saddle anaesthesia: none",
 "Urinary retention - yes", "Fever<tab>nil"), several to a line (split by , ; or tabs) or one
 to a line under a header. An entry is found from its value: a word of the lexicon's
@@ -45,6 +46,7 @@ def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]
     starts = numpy.full((len(doc), 1), -1, dtype="int64")
     boundary = True
     upper = False
+    punctuation = False
     lowers: list[str] = []
     spaces: list[bool] = []
     for i, token in enumerate(doc):
@@ -54,10 +56,15 @@ def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]
         if token.is_space:
             boundary = True
             continue
+        first = boundary
         if boundary:
             starts[i, 0] = 1
-        boundary = text in _SENTENCE_END or "\n" in token.whitespace_ or (text == ":" and upper)
+        # a "?" that leads ("? sacroiliitis", "Imp: ? SIJ") is a query, not a sentence end
+        query = text == "?" and (first or punctuation)
+        boundary = (text in _SENTENCE_END and not query) or "\n" in token.whitespace_
+        boundary = boundary or (text == ":" and upper)
         upper = token.is_upper
+        punctuation = token.is_punct
     entries = _entries(lowers, spaces, starts, checklist) if checklist else []
     # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
     doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
