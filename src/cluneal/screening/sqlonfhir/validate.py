@@ -148,14 +148,18 @@ def _one(value: Any, place: Place, path: str) -> str | None:
     shape = form(place.type)
     if shape is None:
         if not isinstance(value, dict):
-            return f"{path}: {describe(value)} where a {place.type} (a JSON object) belongs"
+            return f"{path}: {describe(value)} where {_a(place.type)} (a JSON object) belongs"
         for child in place.children:
             found = _check(value.get(child.key), child, f"{path}.{child.key}")
             if found:
                 return found
         return None
     why = _primitive(value, shape)
-    return f"{path}: {describe(value)} is not a {place.type}{why}" if why is not None else None
+    return f"{path}: {describe(value)} is not {_a(place.type)}{why}" if why is not None else None
+
+
+def _a(name: str) -> str:
+    return f"an {name}" if name[0].lower() in "aeiou" else f"a {name}"
 
 
 def _primitive(value: Any, shape: Form) -> str | None:
