@@ -159,7 +159,8 @@ def _one(value: Any, place: Place, path: str) -> str | None:
 
 
 def _a(name: str) -> str:
-    return f"an {name}" if name[0].lower() in "aeiou" else f"a {name}"
+    vowel = name[0].lower() in "aeio" or name.startswith("un")  # a uri, an unsignedInt
+    return f"an {name}" if vowel else f"a {name}"
 
 
 def _primitive(value: Any, shape: Form) -> str | None:
