@@ -86,6 +86,8 @@ def screen(
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ScreenError(f"{out}: the output must end in .csv or .parquet")
     export = discover(export_dir)
+    if not read_notes:
+        export.files.pop("DocumentReference", None)  # neither read nor checked
     scan(export, skip=on_error == "skip")
     day = as_of or default_as_of(export)
     runner, errors = make_engine(engine, spark_master)
