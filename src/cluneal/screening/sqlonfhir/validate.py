@@ -214,8 +214,9 @@ def predicate(read: tuple[Place, ...], d: Dialect, column: str) -> str:
 
 
 class _Sql:
-    """The checks as SQL. Each value is bound to a lambda variable once and read through it,
-    so that the text (and the work) grows with the places read, not with their depth."""
+    """The checks as SQL. Each parsed object and each string checked against a pattern is
+    bound to a lambda variable once and read through it, so that the text (and the work) grows
+    with the places read, not with their depth."""
 
     def __init__(self, d: Dialect) -> None:
         self.d = d
@@ -231,15 +232,16 @@ class _Sql:
         return self.d.bind(fields, var, " AND ".join(checks) if checks else "TRUE")
 
     def place_ok(self, place: Place, raw: str) -> str:
-        d, var = self.d, self.var()
+        """``raw`` is a field of a bound struct: cheap to read again."""
+        d = self.d
         if place.many:
             item = self.var()
             each = f"({d.raw_absent(item)} OR {self.value_ok(place, item)})"
-            items = d.all_items(d.raw_items(var), item, each)
-            body = f"CASE WHEN {d.raw_is(var, 'array')} THEN {items} ELSE FALSE END"
+            items = d.all_items(d.raw_items(raw), item, each)
+            body = f"CASE WHEN {d.raw_is(raw, 'array')} THEN {items} ELSE FALSE END"
         else:
-            body = self.value_ok(place, var)
-        return d.bind(raw, var, f"coalesce({d.raw_absent(var)} OR ({body}), FALSE)")
+            body = self.value_ok(place, raw)
+        return f"coalesce({d.raw_absent(raw)} OR ({body}), FALSE)"
 
     def value_ok(self, place: Place, raw: str) -> str:
         """Whether the raw value (a variable, not absent) has the place's form."""
