@@ -208,7 +208,7 @@ def test_an_empty_or_unreadable_file_is_named(broken, tmp_path):
         screen(broken, tmp_path / "out.csv", PACK)
     details = "\n".join(caught.value.details)
     assert "Procedure.001.ndjson: the file is empty" in details
-    assert "ServiceRequest.000.ndjson.gz: cannot be read" in details
+    assert "ServiceRequest.000.ndjson.gz:1: cannot be read (not valid gzip" in details
 
 
 def test_a_directory_that_is_not_an_export_is_refused(tmp_path):

@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.screening.export import Export, line_count
+from cluneal.screening.export import MAX_LINE, REPORT_LIMIT, Export
 from cluneal.screening.features import code_rows, features_sql
 from cluneal.screening.notes import NOTE_COLUMNS, HitRow
-from cluneal.screening.sqlonfhir import compile_view, parse_view
+from cluneal.screening.sqlonfhir import View, compile_view, parse_view
+from cluneal.screening.sqlonfhir.dialect import Dialect
+from cluneal.screening.sqlonfhir.duckdb_sql import DuckDB
+from cluneal.screening.sqlonfhir.spark_sql import Spark
+from cluneal.screening.sqlonfhir.validate import Place, places, predicate
 
 Progress = Callable[[str, int], None]
 
@@ -39,12 +43,23 @@ class EngineResult:
 class Engine(Protocol):
     dialect: str
 
-    def register(self, resource_type: str, files: list[Path], skip_bad: bool) -> None: ...
+    def register(self, resource_type: str, files: list[Path]) -> None: ...
     def materialise(self, name: str, sql: str) -> None: ...
+    def materialise_view(self, name: str, sql: str) -> None: ...
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]: ...
     def load_codes(self, rows: list[tuple[str, str, str]]) -> None: ...
     def note_hits(self, pack: KnowledgePack, as_of: dt.date) -> list[HitRow]: ...
     def close(self) -> None: ...
+
+
+def reads(pack: KnowledgePack, read_notes: bool = True) -> dict[str, tuple[Place, ...]]:
+    """The places the pack's views read, by resource type (checked before any cast)."""
+    views: dict[str, list[View]] = {}
+    for view in pack.screening.views:
+        resource_type = str(view["resource"])
+        if resource_type != "DocumentReference" or read_notes:
+            views.setdefault(resource_type, []).append(parse_view(view))
+    return {resource_type: places(found) for resource_type, found in views.items()}
 
 
 def run(
@@ -57,35 +72,43 @@ def run(
     progress: Progress | None = None,
     read_notes: bool = True,
 ) -> EngineResult:
-    """Views, validation counts, features and notes; bad JSON raises from the engine in fail
-    mode."""
+    """Views, validation counts, features and notes. A line is used only if it holds a JSON
+    object of its file's type whose values at the places the views read are well formed
+    (:mod:`.sqlonfhir.validate`); the others are counted in ``invalid``. Without ``skip_bad``
+    the run stops at the first resource type with such lines."""
     result = EngineResult(hits=[])
     engine.load_codes(code_rows(pack))
+    read = reads(pack, read_notes)
+    checked: set[str] = set()
     for view in pack.screening.views:
         resource_type = str(view["resource"])
-        if resource_type == "DocumentReference" and not read_notes:
+        if resource_type not in read:
             continue
         files = export.of(resource_type)
-        engine.register(resource_type, files, skip_bad)
-        sql = compile_view(parse_view(view), engine.dialect, f"raw_{resource_type}")  # type: ignore[arg-type]
+        if resource_type not in checked:
+            checked.add(resource_type)
+            engine.register(resource_type, files)
+            well_formed = predicate(read[resource_type], _dialect(engine.dialect), "resource")
+            engine.materialise_view(
+                f"ok_{resource_type}",
+                f"SELECT resource FROM raw_{resource_type} WHERE "
+                f"{_type_check(engine.dialect, resource_type)} AND {well_formed}",
+            )
+            [(used,)] = engine.scalar_rows(f"SELECT count(*) FROM ok_{resource_type}")
+            result.resources[resource_type] = int(used)
+            lines = export.lines.get(resource_type, 0)
+            if lines != used:
+                result.invalid[resource_type] = lines - int(used)
+                if not skip_bad:
+                    return result
+        sql = compile_view(parse_view(view), engine.dialect, f"ok_{resource_type}")  # type: ignore[arg-type]
         engine.materialise(f"v_{view['name']}", sql)
-        [(total, typed)] = engine.scalar_rows(
-            f"SELECT count(*), count(CASE WHEN {_type_check(engine.dialect, resource_type)} "
-            f"THEN 1 END) FROM raw_{resource_type}"
-        )
-        result.resources[resource_type] = int(typed)
-        lines = line_count(files) if skip_bad else int(total)  # skipping engines drop bad lines
-        if lines != typed:
-            result.invalid[resource_type] = lines - int(typed)
         if progress:
             progress(resource_type, sum(p.stat().st_size for p in files))
-    missing = engine.scalar_rows(
-        "SELECT DISTINCT 'Condition/' || id || ' -> Patient/' || patient_id FROM "
-        "v_screening_condition WHERE patient_id IS NOT NULL AND patient_id NOT IN "
-        "(SELECT patient_id FROM v_screening_patient) ORDER BY 1"
-    )
-    result.missing_count = len(missing)
-    result.missing_patients = [str(r[0]) for r in missing[:20]]
+    [(result.missing_count,)] = engine.scalar_rows(f"SELECT count(*) FROM ({MISSING}) m")
+    result.missing_patients = [
+        str(r[0]) for r in engine.scalar_rows(f"{MISSING} ORDER BY 1 LIMIT {REPORT_LIMIT}")
+    ]
     result.hits = [
         (str(p), str(f), str(r))
         for p, f, r in engine.scalar_rows(features_sql(pack, as_of, engine.dialect))  # type: ignore[arg-type]
@@ -97,14 +120,28 @@ def run(
     return result
 
 
+MISSING = (
+    "SELECT DISTINCT 'Condition/' || id || ' -> Patient/' || patient_id AS ref FROM "
+    "v_screening_condition WHERE patient_id IS NOT NULL AND patient_id NOT IN "
+    "(SELECT patient_id FROM v_screening_patient)"
+)
+
+
+def _dialect(name: str) -> Dialect:
+    return Spark() if name == "spark" else DuckDB()
+
+
 def _type_check(dialect: str, resource_type: str) -> str:
-    """Whether a line holds a resource of the file's type. The text test is cheap (no JSON parse)
-    and settles the usual Bulk Data line, which opens with its resourceType; other lines are
-    parsed."""
+    """Whether a line holds a JSON object of the file's type. The text test is cheap (no JSON
+    parse) and settles the usual Bulk Data line, which opens with its resourceType; other lines
+    are parsed. Spark reads lines as text, so it also checks that the line is JSON at all."""
     text = f'\'{{"resourceType":"{resource_type}"\''
     if dialect == "spark":
         parsed = f"get_json_object(resource, '$.resourceType') = '{resource_type}'"
-        return f"(startswith(resource, {text}) OR {parsed})"
+        whole = (
+            "try_parse_json(resource) IS NOT NULL AND trim(BOTH ' \\t\\r' FROM resource) LIKE '%}'"
+        )
+        return f"({whole} AND (startswith(resource, {text}) OR {parsed}))"
     parsed = f"json_extract_string(resource, '$.resourceType') = '{resource_type}'"
     return f"(starts_with(CAST(resource AS VARCHAR), {text}) OR {parsed})"
 
@@ -120,14 +157,17 @@ class DuckDBEngine:
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET threads = {threads or os.cpu_count() or 2}")
         self.con.execute("SET preserve_insertion_order = false")
-        self.error_types: tuple[type[Exception], ...] = (duckdb.InvalidInputException,)
+        self.error_types: tuple[type[Exception], ...] = (duckdb.Error,)
 
-    def register(self, resource_type: str, files: list[Path], skip_bad: bool) -> None:
+    def register(self, resource_type: str, files: list[Path]) -> None:
+        # Lines that are not JSON are dropped here and counted as the lines :func:`scan` found
+        # that the views did not use; in fail mode that count stops the run.
         if files:
             paths = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
             source = (
                 f"SELECT json AS resource FROM read_ndjson_objects({paths}, "
-                f"ignore_errors = {str(skip_bad).lower()}) WHERE json IS NOT NULL"
+                f"ignore_errors = true, maximum_object_size = {MAX_LINE}) "
+                "WHERE json IS NOT NULL"
             )
         else:
             source = "SELECT CAST(NULL AS JSON) AS resource WHERE false"
@@ -135,6 +175,9 @@ class DuckDBEngine:
 
     def materialise(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def materialise_view(self, name: str, sql: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]:
         return self.con.execute(sql).fetchall()

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from cluneal.core.screening import Hit, rank, score_patient, tier_counts
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.screening.engines import Engine, EngineResult, run
-from cluneal.screening.export import Export, ScreenError, bad_lines, discover
+from cluneal.screening.badlines import Reads, bad_lines
+from cluneal.screening.engines import Engine, EngineResult, reads, run
+from cluneal.screening.export import Export, ScreenError, discover, scan
 from cluneal.screening.notes import counts
 from cluneal.screening.output import write_candidates
 
@@ -31,6 +32,7 @@ class Summary:
     resources: dict[str, int]
     skipped: int = 0
     skipped_examples: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
     missing_patients: int = 0
     notes: str = NOTES_OFF
     seconds: float = 0.0
@@ -84,6 +86,9 @@ def screen(
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise ScreenError(f"{out}: the output must end in .csv or .parquet")
     export = discover(export_dir)
+    if not read_notes:
+        export.files.pop("DocumentReference", None)  # neither read nor checked
+    scan(export, skip=on_error == "skip")
     day = as_of or default_as_of(export)
     runner, errors = make_engine(engine, spark_master)
     try:
@@ -96,14 +101,16 @@ def screen(
             progress=progress,
             read_notes=read_notes,
         )
-    except errors as exc:
-        examples, count = bad_lines(export)
-        raise ScreenError(
-            f"{export_dir}: {count or 'some'} bad line(s)", examples or [str(exc)]
-        ) from None
+    except errors:
+        # An engine that fails on the input: name the bad lines if there are any; an engine
+        # failure on good input is no input error and keeps its traceback.
+        found = bad_lines(export, reads(pack, read_notes))
+        if not found.count:
+            raise
+        raise ScreenError(f"{export_dir}: {found.count:,} bad line(s)", found.report()) from None
     finally:
         runner.close()
-    skipped, examples = _check(result, export, on_error)
+    skipped, examples = _check(result, export, on_error, reads(pack, read_notes))
     candidates = _candidates(result, pack)
     write_candidates(candidates, out)
     return Summary(
@@ -115,6 +122,7 @@ def screen(
         resources=result.resources,
         skipped=skipped,
         skipped_examples=examples,
+        skipped_files=export.skipped_files,
         missing_patients=result.missing_count,
         notes=_notes_line(result),
         seconds=time.perf_counter() - started,
@@ -131,13 +139,20 @@ def _notes_line(result: EngineResult) -> str:
     return line
 
 
-def _check(result: EngineResult, export: Export, on_error: str) -> tuple[int, list[str]]:
+def _check(
+    result: EngineResult, export: Export, on_error: str, read: Reads
+) -> tuple[int, list[str]]:
+    """Bad lines and references: counted, the first examples named; in fail mode, an error."""
     skipped, examples = 0, []
     if result.invalid:
-        examples, skipped = bad_lines(export)
-        skipped = max(skipped, sum(result.invalid.values()))
+        found = bad_lines(export, read)
+        examples = found.report()
+        skipped = max(found.count, sum(result.invalid.values()))
     if result.missing_count:
         examples += [f"{ref}: no such patient in the export" for ref in result.missing_patients]
+        if result.missing_count > len(result.missing_patients):
+            more = result.missing_count - len(result.missing_patients)
+            examples.append(f"... {more:,} more references to missing patients")
         skipped += result.missing_count
     if skipped and on_error == "fail":
         raise ScreenError(

@@ -18,6 +18,7 @@ class SparkEngine:
     dialect = "spark"
 
     def __init__(self, master: str = "local[*]") -> None:
+        from py4j.protocol import Py4JJavaError
         from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
 
@@ -38,15 +39,16 @@ class SparkEngine:
             )
         self.spark = builder.getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
-        self.error_types: tuple[type[Exception], ...] = (PySparkException,)
+        self.error_types: tuple[type[Exception], ...] = (PySparkException, Py4JJavaError)
         self._cached: list[Any] = []
 
-    def register(self, resource_type: str, files: list[Path], skip_bad: bool) -> None:
+    def register(self, resource_type: str, files: list[Path]) -> None:
         if files:
             frame = self.spark.read.text([str(p) for p in files]).withColumnRenamed(
                 "value", "resource"
             )
-            frame = frame.where("trim(resource) <> ''")
+            # Blank lines hold JSON white space only, as export.is_blank says.
+            frame = frame.where("trim(BOTH ' \\t\\r' FROM resource) <> ''")
         else:
             frame = self.spark.createDataFrame([], "resource string")
         frame.createOrReplaceTempView(f"raw_{resource_type}")
@@ -55,6 +57,9 @@ class SparkEngine:
         frame = self.spark.sql(sql).persist()
         self._cached.append(frame)
         frame.createOrReplaceTempView(name)
+
+    def materialise_view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
 
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.spark.sql(sql).collect()]

@@ -134,3 +134,43 @@ class Dialect(ABC):
 
     @abstractmethod
     def first_nonnull(self, lst: str) -> str: ...
+
+    # Raw JSON values, for :mod:`.validate`: a value is JSON text (DuckDB) or a VARIANT (Spark).
+
+    @abstractmethod
+    def raw_fields(self, sql: str, keys: list[str], *, top: bool) -> str:
+        """A struct of the raw values at ``keys`` of the JSON object ``sql`` (``top``: the
+        resource's text, parsed here); fields are NULL when absent or when ``sql`` is no object."""
+
+    @abstractmethod
+    def raw_is(self, sql: str, json_kind: str) -> str:
+        """Whether the raw value (not NULL) is an ``object``, ``array``, ``string``, ``boolean``,
+        ``integer`` (a JSON number without fraction or exponent) or ``number``."""
+
+    @abstractmethod
+    def raw_absent(self, sql: str) -> str:
+        """Whether the raw value is absent or JSON ``null``."""
+
+    @abstractmethod
+    def raw_items(self, sql: str) -> str:
+        """The items of a raw JSON array, raw."""
+
+    @abstractmethod
+    def raw_string(self, sql: str) -> str:
+        """The text of a raw JSON string."""
+
+    @abstractmethod
+    def raw_integer(self, sql: str) -> str:
+        """A raw JSON integer as a 64-bit integer (NULL beyond)."""
+
+    @abstractmethod
+    def full_match(self, sql: str, pattern: str) -> str:
+        """Whether the whole string matches ``pattern`` (a regular expression of ASCII classes)."""
+
+    @abstractmethod
+    def all_items(self, lst: str, var: str, cond: str) -> str:
+        """Whether ``cond`` (never NULL) holds for every item ``var``; true for no item."""
+
+    @abstractmethod
+    def bind(self, value: str, var: str, body: str) -> str:
+        """``body`` with ``var`` standing for ``value``, which is computed once."""

@@ -113,3 +113,40 @@ class DuckDB(Dialect):
 
     def int_div(self, left: str, right: str) -> str:
         return f"({left} // {right})"
+
+    _JSON_KINDS = {
+        "object": "('OBJECT')",
+        "array": "('ARRAY')",
+        "string": "('VARCHAR')",
+        "boolean": "('BOOLEAN')",
+        "integer": "('BIGINT', 'UBIGINT', 'HUGEINT')",
+        "number": "('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE')",
+    }
+
+    def raw_fields(self, sql: str, keys: list[str], *, top: bool) -> str:
+        structure = json.dumps(dict.fromkeys(keys, "JSON"), separators=(",", ":"))
+        return f"json_transform({sql}, {self.string(structure)})"
+
+    def raw_is(self, sql: str, json_kind: str) -> str:
+        return f"json_type({sql}) IN {self._JSON_KINDS[json_kind]}"
+
+    def raw_absent(self, sql: str) -> str:
+        return f"({sql} IS NULL OR json_type({sql}) = 'NULL')"
+
+    def raw_items(self, sql: str) -> str:
+        return f"json_extract({sql}, '$[*]')"
+
+    def raw_string(self, sql: str) -> str:
+        return f"json_extract_string({sql}, '$')"
+
+    def raw_integer(self, sql: str) -> str:
+        return f"TRY_CAST(json_extract_string({sql}, '$') AS BIGINT)"
+
+    def full_match(self, sql: str, pattern: str) -> str:
+        return f"regexp_full_match({sql}, {self.string(pattern)})"
+
+    def all_items(self, lst: str, var: str, cond: str) -> str:
+        return f"coalesce(list_bool_and(list_transform({lst}, lambda {var}: {cond})), TRUE)"
+
+    def bind(self, value: str, var: str, body: str) -> str:
+        return f"(list_transform([{value}], lambda {var}: {body}))[1]"

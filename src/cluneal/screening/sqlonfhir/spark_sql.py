@@ -96,3 +96,40 @@ class Spark(Dialect):
 
     def int_div(self, left: str, right: str) -> str:
         return f"({left} div {right})"
+
+    def raw_fields(self, sql: str, keys: list[str], *, top: bool) -> str:
+        struct = "struct<" + ", ".join(f"{self.ident(k)}: variant" for k in keys) + ">"
+        value = f"try_parse_json({sql})" if top else sql
+        return f"try_variant_get({value}, '$', {self.string(struct)})"
+
+    def raw_is(self, sql: str, json_kind: str) -> str:
+        schema = f"schema_of_variant({sql})"
+        if json_kind in ("object", "array"):
+            return f"startswith({schema}, {self.string(json_kind.upper())})"
+        if json_kind == "number":
+            return f"({schema} IN ('BIGINT', 'DOUBLE', 'FLOAT') OR startswith({schema}, 'DECIMAL'))"
+        kinds = {"string": "STRING", "boolean": "BOOLEAN", "integer": "BIGINT"}
+        return f"{schema} = {self.string(kinds[json_kind])}"
+
+    def raw_absent(self, sql: str) -> str:
+        return f"({sql} IS NULL OR is_variant_null({sql}))"
+
+    def raw_items(self, sql: str) -> str:
+        return f"try_variant_get({sql}, '$', 'array<variant>')"
+
+    def raw_string(self, sql: str) -> str:
+        return f"try_variant_get({sql}, '$', 'string')"
+
+    def raw_integer(self, sql: str) -> str:
+        return f"try_variant_get({sql}, '$', 'bigint')"
+
+    def full_match(self, sql: str, pattern: str) -> str:
+        # Java's $ also matches before a final line break; \z is the very end.
+        anchored = "^(?:" + pattern + ")\\z"
+        return f"({sql} rlike {self.string(anchored)})"
+
+    def all_items(self, lst: str, var: str, cond: str) -> str:
+        return f"forall({lst}, {var} -> {cond})"
+
+    def bind(self, value: str, var: str, body: str) -> str:
+        return f"get(transform(array({value}), {var} -> {body}), 0)"

@@ -49,7 +49,7 @@ NUL_MESSAGE = (
 )
 
 
-def _has_nul(data: QueryDict) -> bool:
+def has_nul(data: QueryDict) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
 
 
@@ -72,7 +72,7 @@ class RefuseNulCharacters:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         form = request.method == "POST" and not getattr(view, "csrf_exempt", False)
-        if "\x00" in request.path or _has_nul(request.GET) or (form and _has_nul(request.POST)):
+        if "\x00" in request.path or has_nul(request.GET) or (form and has_nul(request.POST)):
             return bad_request(request, NUL_MESSAGE)
         return None
 

@@ -20,9 +20,10 @@ def result_path(run: Any) -> Path:
     return runs_dir() / f"{run.pk}.csv"
 
 
-def upload_dir(run_id: Any) -> Path:
+def upload_dir(run_id: Any, *, create: bool = True) -> Path:
     path = runs_dir() / f"{run_id}-export"
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -14,16 +15,20 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cluneal.core.screening import TIERS
-from cluneal.screening.export import FILE_NAME
+from cluneal.screening.export import ScreenError, discover, scan
 from cluneal.web.accounts.access import admin_sites, site_admin
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
+from cluneal.web.core.errors import bad_request
+from cluneal.web.core.middleware import NUL_MESSAGE, has_nul
 from cluneal.web.screening.models import ScreeningRun, Status
 from cluneal.web.screening.retention import purge
 from cluneal.web.screening.storage import allowed_export, result_path, upload_dir
+from cluneal.web.screening.uploads import ExportUpload
 
 log = logging.getLogger(__name__)
 
@@ -86,65 +91,112 @@ def _purge_old_files() -> None:
         log.exception("screening retention: old files could not all be deleted")
 
 
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
 @site_admin
-@require_http_methods(["GET", "POST"])
 def runs(request: HttpRequest) -> HttpResponse:
+    """The runs, and a new run on an uploaded export or a directory under the allowed root.
+    An upload is streamed into the run's folder with its size counted as the bytes arrive; the
+    folder is kept only if the run starts."""
+    run_id = uuid.uuid4()
+    limit = settings.CLUNEAL_SCREENING_MAX_UPLOAD
+    handler = ExportUpload(upload_dir(run_id, create=False), limit, request)
+    if request.method == "POST":
+        request.upload_handlers = [handler]
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 1_000_000:
+            return _listing(request, RunForm(sites=admin_sites(request.user)), 413, _too_big())
+    try:
+        response = _runs(request, run_id, handler)
+    except BaseException:
+        handler.discard()
+        raise
+    if response.status_code != 302:
+        handler.discard()
+    return response
+
+
+def _too_big() -> str:
+    limit = settings.CLUNEAL_SCREENING_MAX_UPLOAD
+    return (
+        f"The upload is larger than {limit:,} bytes (CLUNEAL_SCREENING_MAX_UPLOAD): "
+        "it was stopped and nothing of it was kept."
+    )
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _runs(request: HttpRequest, run_id: uuid.UUID, handler: ExportUpload) -> HttpResponse:
     sites = admin_sites(request.user)
-    form = RunForm(request.POST or None, request.FILES or None, sites=sites)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        run_id = uuid.uuid4()
-        uploads = request.FILES.getlist("files")
-        export = None
-        if uploads:
-            bad = [f.name for f in uploads if not FILE_NAME.match(f.name or "")]
-            too_big = sum(f.size or 0 for f in uploads) > settings.CLUNEAL_SCREENING_MAX_UPLOAD
-            if bad or too_big:
-                form.add_error(
-                    "files",
-                    f"Not NDJSON export files: {', '.join(bad)}"
-                    if bad
-                    else "The upload is larger than CLUNEAL_SCREENING_MAX_UPLOAD.",
-                )
-            else:
-                folder = upload_dir(run_id)
-                for f in uploads:
-                    with (folder / f.name).open("wb") as target:
-                        for chunk in f.chunks():
-                            target.write(chunk)
-                export = folder
-        elif data["export_dir"]:
-            export = allowed_export(data["export_dir"])
-            if export is None:
-                form.add_error("export_dir", "Not a directory under CLUNEAL_SCREENING_ROOT.")
-        else:
-            form.add_error("files", "Upload the files or name a directory.")
-        if export is not None and not form.errors:
-            _purge_old_files()
-            run = ScreeningRun.objects.create(
-                id=run_id,
-                site=data["site"],
-                created_by=request.user,
-                export_dir=str(export),
-                engine=data["engine"],
-                as_of=data["as_of"],
-                on_error=data["on_error"],
-            )
-            record(
-                request,
-                Action.CREATE,
-                site=run.site,
-                obj=run,
-                changes={"screening": str(export), "engine": run.engine},
-            )
-            _start(run)
-            return HttpResponseRedirect(f"/site/screening/{run.pk}")
-        status = 400
-    elif request.method == "POST":
-        status = 400
+    if request.method != "POST":
+        return _listing(request, RunForm(sites=sites), 200)
+    if has_nul(request.POST):
+        return bad_request(request, NUL_MESSAGE)
+    if handler.too_big:
+        return _listing(request, RunForm(sites=sites), 413, _too_big())
+    form = RunForm(request.POST, request.FILES, sites=sites)
+    if not form.is_valid():
+        return _listing(request, form, 400)
+    data = form.cleaned_data
+    export = None
+    if handler.refused or handler.duplicates:
+        form.add_error(
+            "files",
+            f"Not NDJSON export files: {', '.join(handler.refused)}"
+            if handler.refused
+            else f"The same file twice: {', '.join(handler.duplicates)}",
+        )
+    elif request.FILES.getlist("files"):
+        export = _checked(handler.folder, data["on_error"], form)
+    elif data["export_dir"]:
+        export = allowed_export(data["export_dir"])
+        if export is None:
+            form.add_error("export_dir", "Not a directory under CLUNEAL_SCREENING_ROOT.")
+    else:
+        form.add_error("files", "Upload the files or name a directory.")
+    if export is None or form.errors:
+        return _listing(request, form, 400)
+    _purge_old_files()
+    run = ScreeningRun.objects.create(
+        id=run_id,
+        site=data["site"],
+        created_by=request.user,
+        export_dir=str(export),
+        engine=data["engine"],
+        as_of=data["as_of"],
+        on_error=data["on_error"],
+    )
+    record(
+        request,
+        Action.CREATE,
+        site=run.site,
+        obj=run,
+        changes={"screening": str(export), "engine": run.engine},
+    )
+    _start(run)
+    return HttpResponseRedirect(f"/site/screening/{run.pk}")
+
+
+def _checked(folder: Path, on_error: str, form: RunForm) -> Path | None:
+    """The uploaded export, once each file has been read through (a file that cannot be read
+    is named with its line; in skip mode it is left out by the run instead)."""
+    try:
+        scan(discover(folder), skip=on_error == "skip")
+    except ScreenError as exc:
+        form.add_error("files", [str(exc), *exc.details])
+        return None
+    return folder
+
+
+def _listing(
+    request: HttpRequest, form: RunForm, status: int, problem: str | None = None
+) -> HttpResponse:
+    sites = admin_sites(request.user)
     listed = ScreeningRun.objects.filter(site__in=sites).select_related("site")[:50]
-    context = {"form": form, "runs": listed, "days": settings.CLUNEAL_SCREENING_RETENTION_DAYS}
+    context = {
+        "form": form,
+        "runs": listed,
+        "days": settings.CLUNEAL_SCREENING_RETENTION_DAYS,
+        "problem": problem,
+    }
     return render(request, "screening/runs.html", context, status=status)
 
 
