@@ -50,7 +50,7 @@ lint: setup
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: setup
-	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.screening.sqlonfhir \
+	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.sqlonfhir \
 		-p cluneal.registry -m cluneal.files -m cluneal.jsontext
 
 contracts: setup

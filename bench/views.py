@@ -35,7 +35,7 @@ from typing import Any
 import duckdb
 import platformdirs
 
-from cluneal.screening.sqlonfhir import compile_view, parse_view
+from cluneal.sqlonfhir import compile_view, parse_view
 
 N_PATIENTS, SEED, REPEATS = 200_000, 20260101, 3
 PEER = "fhir4ds-v2==0.0.17"

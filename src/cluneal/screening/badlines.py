@@ -4,7 +4,7 @@ counts for the rest.
 The engines count the lines they could not use; this scan, run only when they did, finds which
 lines those are by the same rules: a line is bad when it is not a JSON object, holds a resource
 of another type than its file, or holds a malformed value at a place a view reads
-(:mod:`cluneal.screening.sqlonfhir.validate`). It reads one line at a time and keeps at most
+(:mod:`cluneal.sqlonfhir.validate`). It reads one line at a time and keeps at most
 ``limit`` examples, so memory stays flat however many bad lines there are.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluneal.screening.export import REPORT_LIMIT, Export, Unreadable, is_blank, read_lines
-from cluneal.screening.sqlonfhir.validate import Place, describe, problem
+from cluneal.sqlonfhir.validate import Place, describe, problem
 
 #: The places the views read, by resource type.
 Reads = dict[str, tuple[Place, ...]]

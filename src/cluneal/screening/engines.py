@@ -19,11 +19,11 @@ from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.export import MAX_LINE, REPORT_LIMIT, Export
 from cluneal.screening.features import code_rows, features_sql
 from cluneal.screening.notes import NOTE_COLUMNS, HitRow
-from cluneal.screening.sqlonfhir import View, compile_view, parse_view
-from cluneal.screening.sqlonfhir.dialect import Dialect
-from cluneal.screening.sqlonfhir.duckdb_sql import DuckDB
-from cluneal.screening.sqlonfhir.spark_sql import Spark
-from cluneal.screening.sqlonfhir.validate import Place, places, predicate
+from cluneal.sqlonfhir import View, compile_view, parse_view
+from cluneal.sqlonfhir.dialect import Dialect
+from cluneal.sqlonfhir.duckdb_sql import DuckDB
+from cluneal.sqlonfhir.spark_sql import Spark
+from cluneal.sqlonfhir.validate import Place, places, predicate
 
 Progress = Callable[[str, int], None]
 

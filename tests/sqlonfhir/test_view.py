@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cluneal.knowledge.reader import Invalid
-from cluneal.screening.sqlonfhir import parse_view
+from cluneal.sqlonfhir import parse_view
 
 
 def problems(view: dict[str, Any]) -> dict[str, str]:

@@ -4,7 +4,7 @@ Development-time only: ``fhir.resources`` is no dependency of Cluneal. Run it fr
 environment that has it::
 
     python -m venv /tmp/fhirgen && /tmp/fhirgen/bin/pip install fhir.resources==8.3.0
-    PYTHONPATH=src /tmp/fhirgen/bin/python -m cluneal.screening.sqlonfhir.typegen
+    PYTHONPATH=src /tmp/fhirgen/bin/python -m cluneal.sqlonfhir.typegen
 
 The R4B models (FHIR 4.3.0) are used: R4B changed no element of the resources and datatypes that
 Cluneal reads (Patient, Observation, Condition, Procedure, Encounter, ServiceRequest,

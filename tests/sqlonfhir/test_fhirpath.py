@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cluneal.screening.sqlonfhir.fhirpath import FhirPathSyntaxError, parse
-from cluneal.screening.sqlonfhir.syntax import (
+from cluneal.sqlonfhir.fhirpath import FhirPathSyntaxError, parse
+from cluneal.sqlonfhir.syntax import (
     Call,
     EmptyLit,
     Index,

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from cluneal.knowledge.reader import Invalid
-from cluneal.screening.sqlonfhir import CardinalityError, parse_view
+from cluneal.sqlonfhir import CardinalityError, parse_view
 
-SUITE = Path(__file__).resolve().parents[3].parent / "shared/external/sql-on-fhir-v2-tests"
+SUITE = Path(__file__).resolve().parents[2].parent / "shared/external/sql-on-fhir-v2-tests"
 ENGINES = ("duckdb", "spark")
 
 

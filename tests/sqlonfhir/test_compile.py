@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cluneal.screening.sqlonfhir import (
+from cluneal.sqlonfhir import (
     CardinalityError,
     compile_view,
     parse_view,

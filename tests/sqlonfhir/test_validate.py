@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from cluneal.screening.sqlonfhir import parse_view
-from cluneal.screening.sqlonfhir.duckdb_sql import DuckDB
-from cluneal.screening.sqlonfhir.spark_sql import Spark
-from cluneal.screening.sqlonfhir.validate import places, predicate, problem
+from cluneal.sqlonfhir import parse_view
+from cluneal.sqlonfhir.duckdb_sql import DuckDB
+from cluneal.sqlonfhir.spark_sql import Spark
+from cluneal.sqlonfhir.validate import places, predicate, problem
 
 VIEW = parse_view(
     {

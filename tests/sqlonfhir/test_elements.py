@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cluneal.screening.sqlonfhir.elements import Choice, Element, r4
+from cluneal.sqlonfhir.elements import Choice, Element, r4
 
 NEEDED = [
     "Patient",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cluneal.screening.sqlonfhir import View, run_duckdb, run_spark
+from cluneal.sqlonfhir import View, run_duckdb, run_spark
 
 #: Runs a view over a list of resources on one engine.
 Runner = Callable[[View, list[Mapping[str, Any]]], list[dict[str, Any]]]
