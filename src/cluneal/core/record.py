@@ -29,7 +29,7 @@ from cluneal.knowledge import vocabulary as v
 BODY_VIEWS = ("back", "front")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatientData:
     #: The record's random key (a UUID): never shown to a researcher.
     id: str
@@ -41,7 +41,7 @@ class PatientData:
     contact: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitData:
     id: str
     date: dt.date
@@ -53,7 +53,7 @@ class VisitData:
     notes: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BlockData:
     id: str
     date: dt.date
@@ -69,7 +69,7 @@ class BlockData:
     relief_days_from_diary: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TreatmentData:
     """A treatment; ``recurrence_date`` (the pain came back) and ``last_follow_up`` (the last
     date the patient was known to be followed up) give the registry its time to recurrence."""
@@ -84,7 +84,7 @@ class TreatmentData:
     last_follow_up: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DiaryDay:
     """One day's pain from a diary link. ``recorded_at`` (when the patient last saved it)
     orders two links' entries of the same day; it is not exchanged, and not compared."""
@@ -94,7 +94,7 @@ class DiaryDay:
     recorded_at: dt.datetime | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnswerData:
     """A questionnaire filled in through a link: item values in the case format."""
 
@@ -102,7 +102,7 @@ class AnswerData:
     date: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkData:
     """A patient link that holds something: its diary entries or its questionnaire answer.
 
@@ -115,7 +115,7 @@ class LinkData:
     answer: AnswerData | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     patient: PatientData
     visits: tuple[VisitData, ...] = ()

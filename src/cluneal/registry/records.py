@@ -8,7 +8,7 @@ skipped and counted (never identified: researchers see the result).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,10 @@ def _float(value: Decimal | int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _ongoing(block: BlockData, diary: set[dt.date]) -> bool:
+_NO_DAYS: frozenset[dt.date] = frozenset()
+
+
+def _ongoing(block: BlockData, diary: Set[dt.date]) -> bool:
     """Whether a diary-derived duration is a lower bound: the diary counts relief days until
     the first day without relief (an entry: the pain is back) or the first day missing from
     the diary (no entry: still relieved when the reports stopped); see records/diary.py."""
@@ -114,7 +117,7 @@ def patient_of(
                 b.nrs_after,
                 _float(b.minutes_after),
                 _float(b.relief_days),
-                _ongoing(b, diaries.get(b.id, set())),
+                _ongoing(b, diaries.get(b.id, _NO_DAYS)),
             )
             for b in record.blocks
         ),

@@ -40,17 +40,17 @@ def more_patients(cast, n: int) -> None:
 def test_any_number_of_patients_is_read_in_seven_queries(cast, django_assert_num_queries):
     more_patients(cast, 2)
     with django_assert_num_queries(7):
-        few = records_of(Patient.objects.all())
+        few = list(records_of(Patient.objects.all()))
     for k in range(2, 12):
         Patient.objects.create(site=cast.site_a, record_number=f"X-{k:03d}")
     with django_assert_num_queries(7):
-        many = records_of(Patient.objects.all())
+        many = list(records_of(Patient.objects.all()))
     assert (len(few), len(many)) == (3, 13)
 
 
 def test_a_patient_read_with_others_is_the_record_read_alone(cast):
     more_patients(cast, 3)
-    together = records_of(Patient.objects.filter(site=cast.site_a))
+    together = list(records_of(Patient.objects.filter(site=cast.site_a)))
     assert [r.patient.record_number for r in together] == ["A-001", "M-000", "M-001", "M-002"]
     for data in together:
         alone = record_of(Patient.objects.get(pk=data.patient.id))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
@@ -57,26 +58,32 @@ BLOCK = (
 TREATMENT = ("id", "date", "kind", "nerve", "side", "outcome", "recurrence_date", "last_follow_up")
 
 
-def _events(model: Any, fields: tuple[str, ...], patients: QuerySet[Patient]) -> dict[Any, list]:
+def _events(
+    model: Any, fields: tuple[str, ...], patients: QuerySet[Patient]
+) -> dict[Any, list[tuple[Any, ...]]]:
     """The patients' visits, blocks or treatments as rows of ``fields``, grouped by patient, in
     the order they happened."""
     out: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
     rows = model.objects.filter(patient__in=patients.values("pk")).order_by("date", "created_at")
-    for pid, *values in rows.values_list("patient_id", *fields):
-        out[pid].append(tuple(values))
+    for row in rows.values_list("patient_id", *fields):
+        out[row[0]].append(row)
     return out
 
 
-def records_of(patients: QuerySet[Patient]) -> list[Record]:
-    """Every patient of the query set as a record, in the query set's order."""
-    people = list(
-        patients.values_list(
-            "id", "site_id", "record_number", "birth_year", "sex", "name", "contact"
-        )
-    )
-    visits = _events(Visit, VISIT, patients)
-    blocks = _events(Block, BLOCK, patients)
-    treatments = _events(Treatment, TREATMENT, patients)
+def _visit(r: tuple[Any, ...]) -> VisitData:
+    return VisitData(str(r[1]), r[2], r[3] or {}, r[4] or {}, r[5] or {}, r[6] or {}, r[7], r[8])
+
+
+def _block(r: tuple[Any, ...]) -> BlockData:
+    return BlockData(str(r[1]), *r[2:])
+
+
+def _treatment(r: tuple[Any, ...]) -> TreatmentData:
+    return TreatmentData(str(r[1]), *r[2:])
+
+
+def _links(patients: QuerySet[Patient]) -> dict[Any, list[LinkData]]:
+    """The patients' links that hold something, grouped by patient, in the order issued."""
     entries: dict[Any, list[DiaryDay]] = defaultdict(list)
     for link_id, date, nrs, recorded_at in (
         DiaryEntry.objects.filter(link__patient__in=patients.values("pk"))
@@ -108,26 +115,37 @@ def records_of(patients: QuerySet[Patient]) -> list[Record]:
                 answer=answered[1] if answered is not None else None,
             )
         )
-    return [
-        Record(
-            patient=PatientData(str(pid), str(site_id), number, birth_year, sex, name, contact),
-            visits=tuple(
-                VisitData(str(x), d, h or {}, m or {}, e or {}, q or {}, nrs, notes)
-                for x, d, h, m, e, q, nrs, notes in visits.get(pid, ())
-            ),
-            blocks=tuple(BlockData(str(b), *fields) for b, *fields in blocks.get(pid, ())),
-            treatments=tuple(
-                TreatmentData(str(t), *fields) for t, *fields in treatments.get(pid, ())
-            ),
-            links=tuple(links.get(pid, ())),
+    return links
+
+
+def records_of(patients: QuerySet[Patient]) -> Iterator[Record]:
+    """Every patient of the query set as a record, in the query set's order.
+
+    The seven queries run when the first record is asked for; each record is then made from
+    their rows only when it is asked for, so that a reader who takes one record at a time
+    (the registry) never holds a large site's records all at once."""
+    people = list(
+        patients.values_list(
+            "id", "site_id", "record_number", "birth_year", "sex", "name", "contact"
         )
-        for pid, site_id, number, birth_year, sex, name, contact in people
-    ]
+    )
+    visits = _events(Visit, VISIT, patients)
+    blocks = _events(Block, BLOCK, patients)
+    treatments = _events(Treatment, TREATMENT, patients)
+    links = _links(patients)
+    for pid, site_id, number, birth_year, sex, name, contact in people:
+        yield Record(
+            patient=PatientData(str(pid), str(site_id), number, birth_year, sex, name, contact),
+            visits=tuple(_visit(r) for r in visits.pop(pid, ())),
+            blocks=tuple(_block(r) for r in blocks.pop(pid, ())),
+            treatments=tuple(_treatment(r) for r in treatments.pop(pid, ())),
+            links=tuple(links.pop(pid, ())),
+        )
 
 
 def record_of(patient: Patient) -> Record:
     """Everything the database holds about ``patient``, as plain data."""
-    return records_of(Patient.objects.filter(pk=patient.pk))[0]
+    return next(records_of(Patient.objects.filter(pk=patient.pk)))
 
 
 def create_record(data: Record, site: Site) -> Patient:
