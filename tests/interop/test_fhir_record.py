@@ -13,20 +13,18 @@ from typing import Any
 import pytest
 
 from cluneal.core import assess, parse_case
-from cluneal.interop import fhir_record as fr
-from cluneal.interop.fhir_record import (
+from cluneal.core.record import (
     AnswerData,
     BlockData,
     DiaryDay,
     LinkData,
-    NerveStatus,
     PatientData,
     Record,
     TreatmentData,
     VisitData,
-    from_bundle,
-    to_bundle,
 )
+from cluneal.interop import fhir_record as fr
+from cluneal.interop.fhir_record import NerveStatus, from_bundle, to_bundle
 from cluneal.knowledge.loader import default_pack
 from cluneal.knowledge.reader import Invalid
 

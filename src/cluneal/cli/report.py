@@ -44,7 +44,7 @@ def _database_cohort(site: str | None) -> tuple[Any, list[Any]]:
 
     prepare()
     from cluneal.knowledge.loader import active_pack
-    from cluneal.web.registry.adapter import cohort_for
+    from cluneal.web.registry.cohort import cohort_for
 
     sites = _sites(site)
     return cohort_for(sites, active_pack()), sites

@@ -1,8 +1,10 @@
 """The registry's input: a cohort of patients as plain, immutable values.
 
-The analytics never see a database row. The web layer (``cluneal.web.registry.adapter``) and
-the synthetic generator (:mod:`cluneal.registry.synth`) both build these values, so one set of
-analytics serves the pages, ``cluneal report`` and the tests.
+The analytics never see a database row. The plain clinical records
+(:class:`cluneal.core.record.Record`, turned into these values by :mod:`cluneal.registry.records`)
+and the synthetic generator (:mod:`cluneal.registry.synth`) both give these values, so one set of
+analytics serves the pages, ``cluneal report`` and the tests. They are what the analyses count:
+examinations parsed, questionnaires scored, and whether a block's relief was still ongoing.
 
 Nothing here identifies a patient: ``key`` is an opaque label used only to keep patients apart
 and is never written to a table or a figure.
@@ -119,7 +121,7 @@ class Cohort:
     sites: tuple[str, ...] = ()
     start: dt.date | None = None
     end: dt.date | None = None
-    #: Records (or parts of records) the adapter could not read, with the reason; shown on the
+    #: Records (or parts of records) that could not be read, with the reason; shown on the
     #: page so that missing data is visible rather than silently dropped.
     unreadable: tuple[str, ...] = field(default=())
 

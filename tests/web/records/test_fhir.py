@@ -22,7 +22,8 @@ from cluneal.interop.fhir_record import from_bundle
 from cluneal.knowledge.reader import Invalid
 from cluneal.web.audit.models import AuditEvent
 from cluneal.web.records import bodymap
-from cluneal.web.records.fhir import import_bundle, record_of
+from cluneal.web.records.fhir import import_bundle
+from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import (
     DiaryEntry,
     LinkKind,

@@ -15,7 +15,7 @@ import pytest
 
 from cluneal.knowledge.loader import active_pack
 from cluneal.web.accounts.models import Site
-from cluneal.web.records.mapping import record_assessment
+from cluneal.web.records.assessment import record_assessment
 from cluneal.web.records.models import Block, Patient, Treatment, Visit
 from cluneal.web.records.pdf import latin1, summary_pdf, used_sources
 from cluneal.web.records.timeline import timeline

@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from decimal import Decimal
 
 import pytest
 
+from cluneal.core.record import (
+    BlockData,
+    DiaryDay,
+    LinkData,
+    PatientData,
+    Record,
+    TreatmentData,
+    VisitData,
+)
 from cluneal.knowledge.loader import default_pack
 from cluneal.web.research import dictionary
 from cluneal.web.research.deid import (
-    SourceBlock,
-    SourcePatient,
-    SourceTreatment,
-    SourceVisit,
     age_label,
     date_offset,
     deidentify,
@@ -25,18 +31,22 @@ from cluneal.web.research.deid import (
 SECRET = "ab" * 32
 
 
-def visit(day: dt.date, **fields) -> SourceVisit:
-    values = {"history": {}, "body_map": {}, "exam": {}, "questionnaires": {}, "current_nrs": None}
+def record(key: str, birth_year: int | None = None, sex: str = "male", **parts) -> Record:
+    return Record(PatientData(key, "site", "P-1", birth_year, sex), **parts)
+
+
+def visit(day: dt.date, **fields) -> VisitData:
+    return VisitData(f"visit {day}", day, **fields)
+
+
+def block(day: dt.date, **fields) -> BlockData:
+    values = {"minutes_after": 30, "relief_days": Decimal("4.0")}
     values.update(fields)
-    return SourceVisit(date=day, **values)
+    return BlockData(f"block {day}", day, "scn", "left", 8, 2, **values)
 
 
-def block(day: dt.date) -> SourceBlock:
-    return SourceBlock(day, "scn", "left", "", None, 8, 2, 30, 4.0, False)
-
-
-def export(*patients: SourcePatient) -> dict:
-    return deidentify(patients, SECRET, default_pack())
+def export(*records: Record) -> dict:
+    return deidentify(records, SECRET, default_pack())
 
 
 def test_offsets_take_every_value_from_minus_182_to_182_except_0():
@@ -83,14 +93,14 @@ def test_ages_come_from_the_year_of_birth_and_stop_at_90_plus(birth_year, on, la
 
 def test_rows_are_ordered_by_research_id_not_by_input():
     keys = [str(uuid.UUID(int=n)) for n in range(10)]
-    tables = export(*(SourcePatient(key=k, birth_year=None, sex="male") for k in keys))
+    tables = export(*(record(key=k, birth_year=None, sex="male") for k in keys))
     ids = [r["research_id"] for r in tables["patients"]]
     assert ids == sorted(research_id(SECRET, k) for k in keys)
 
 
 def test_events_are_numbered_in_date_order_and_the_first_contact_is_the_earliest():
     late, early = dt.date(2025, 5, 1), dt.date(2024, 12, 30)
-    patient = SourcePatient(
+    patient = record(
         key="k",
         birth_year=1935,
         sex="female",
@@ -111,7 +121,7 @@ def test_scores_are_those_of_the_case_format_example():
         "odi": [2, 1, 3, 2, 2, None, 1, 0, 2, 3],
         "rmdq": [True, False, True],
     }
-    patient = SourcePatient(
+    patient = record(
         "k", None, "male", visits=(visit(dt.date(2025, 1, 1), questionnaires=questionnaires),)
     )
     row = export(patient)["visits"][0]
@@ -138,7 +148,7 @@ def test_scores_are_those_of_the_case_format_example():
     ],
 )
 def test_a_list_of_codes_is_exported_only_when_every_item_is_a_code(value, exported):
-    patient = SourcePatient(
+    patient = record(
         "k", None, "male", visits=(visit(dt.date(2025, 1, 1), history={"aggravated_by": value}),)
     )
     assert export(patient)["visits"][0]["aggravated_by"] == exported
@@ -147,7 +157,7 @@ def test_a_list_of_codes_is_exported_only_when_every_item_is_a_code(value, expor
 def test_the_pain_drawing_joins_both_views_and_the_recorded_pain_sites():
     drawn = {"back": {"left": ["buttock"]}, "front": {"left": ["knee", "groin"]}}
     history = {"pain_sites": {"left": ["low_back"], "right": []}}
-    patient = SourcePatient(
+    patient = record(
         "k", None, "male", visits=(visit(dt.date(2025, 1, 1), body_map=drawn, history=history),)
     )
     row = export(patient)["visits"][0]
@@ -157,7 +167,7 @@ def test_the_pain_drawing_joins_both_views_and_the_recorded_pain_sites():
 
 def test_exam_values_of_the_wrong_type_are_left_out():
     exam = {"left": {"scn": {"tender": "yes", "distance_mm": True, "reproduces_complaint": 1}}}
-    patient = SourcePatient("k", None, "male", visits=(visit(dt.date(2025, 1, 1), exam=exam),))
+    patient = record("k", None, "male", visits=(visit(dt.date(2025, 1, 1), exam=exam),))
     row = export(patient)["visits"][0]
     assert row["exam_left_scn_tender"] is None
     assert row["exam_left_scn_distance_mm"] is None
@@ -165,9 +175,35 @@ def test_exam_values_of_the_wrong_type_are_left_out():
 
 
 def test_treatment_codes_outside_the_vocabulary_are_left_out():
-    treatment = SourceTreatment(dt.date(2025, 1, 1), "acupuncture", "scn", "both", "")
-    row = export(SourcePatient("k", None, "male", treatments=(treatment,)))["treatments"][0]
+    treatment = TreatmentData("t", dt.date(2025, 1, 1), "acupuncture", "scn", "both", "")
+    row = export(record("k", None, "male", treatments=(treatment,)))["treatments"][0]
     assert (row["kind"], row["nerve"], row["side"], row["outcome"]) == (None, "scn", None, None)
+
+
+def test_a_block_s_decimal_volume_and_relief_are_exported_as_numbers():
+    row = export(record("k", blocks=(block(dt.date(2025, 1, 1), volume_ml=Decimal("2.5")),)))
+    assert (row["blocks"][0]["volume_ml"], row["blocks"][0]["relief_days"]) == (2.5, 4.0)
+
+
+def test_nothing_identifying_in_the_record_is_read():
+    day = dt.date(2025, 1, 1)
+    identified = Record(
+        PatientData("k", "site-uuid", "MRN-4411", 1960, "female", "Ada Quist", "555-0199"),
+        visits=(visit(day, notes="Lives at 12 Elm Road", history={"duration_months": 6}),),
+        blocks=(block(day, agent="Dr Finch's mix", guidance="ultrasound"),),
+        links=(LinkData("link-uuid", "diary", f"block {day}", (DiaryDay(day, 3),)),),
+    )
+    text = repr(export(identified))
+    for value in (
+        "MRN-4411",
+        "Ada Quist",
+        "555-0199",
+        "Elm Road",
+        "Finch",
+        "site-uuid",
+        "link-uuid",
+    ):
+        assert value not in text
 
 
 def _row(table: str, **changes) -> dict:

@@ -1,8 +1,8 @@
 """One patient's record as a FHIR R4 Bundle, and back (pure: no web framework, no database).
 
-:class:`Record` is the record as plain data, field for field the database's patient, visits,
-blocks, treatments and patient links (with their diary entries or questionnaire answer).
-:func:`to_bundle` writes it as a Bundle; :func:`from_bundle` reads a Bundle back, strictly: it
+:func:`to_bundle` writes a :class:`cluneal.core.record.Record` (the record as plain data,
+field for field the database's patient, visits, blocks, treatments and patient links) as a
+Bundle; :func:`from_bundle` reads a Bundle back, strictly: it
 raises :class:`~cluneal.knowledge.reader.Invalid` listing every problem by its JSON path
 (``entry[3].resource.valueInteger: must be an integer from 0 to 10``) and returns nothing of an
 invalid bundle. ``from_bundle(to_bundle(r)) == r`` for every record ``to_bundle`` accepts.
@@ -42,7 +42,7 @@ import; the grouping they express (which diary entries belong to which link, whi
 which block) is kept. Within the visit's JSON, ``null`` and absent are the same for objects and
 lists (a ``null`` scalar is kept, as an item without an answer).
 
-The package, by responsibility: :mod:`.data` (the record as plain data), :mod:`.codes` (the
+The package, by responsibility: :mod:`.status` (the engine's status, derived), :mod:`.codes` (the
 terminology both directions share), :mod:`.items` (the visit's JSON as questionnaire items),
 :mod:`.writer` and :mod:`.derived` (export), :mod:`.reader` with :mod:`.procedures`,
 :mod:`.responses` and :mod:`.observations` (import, sharing the state of :mod:`.reading` and the
@@ -56,18 +56,8 @@ from cluneal.interop.fhir_record.codes import (
     EXTENSION,
     G58_8,
 )
-from cluneal.interop.fhir_record.data import (
-    AnswerData,
-    BlockData,
-    DiaryDay,
-    LinkData,
-    NerveStatus,
-    PatientData,
-    Record,
-    TreatmentData,
-    VisitData,
-)
 from cluneal.interop.fhir_record.reader import from_bundle
+from cluneal.interop.fhir_record.status import NerveStatus
 from cluneal.interop.fhir_record.writer import to_bundle
 
 __all__ = [
@@ -76,15 +66,7 @@ __all__ = [
     "CLUNEAL",
     "EXTENSION",
     "G58_8",
-    "AnswerData",
-    "BlockData",
-    "DiaryDay",
-    "LinkData",
     "NerveStatus",
-    "PatientData",
-    "Record",
-    "TreatmentData",
-    "VisitData",
     "from_bundle",
     "to_bundle",
 ]

@@ -20,7 +20,7 @@ from cluneal.interop.fhir_record.codes import (
     derived_id,
     reference,
 )
-from cluneal.interop.fhir_record.data import NerveStatus
+from cluneal.interop.fhir_record.status import NerveStatus
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.knowledge.reader import Invalid
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from cluneal.core.record import DiaryDay
 from cluneal.interop.fhir_record.checks import absent, concept_key, fixed
 from cluneal.interop.fhir_record.codes import (
     CLUNEAL,
@@ -15,7 +16,6 @@ from cluneal.interop.fhir_record.codes import (
     SURVEY,
     cluneal_concept,
 )
-from cluneal.interop.fhir_record.data import DiaryDay
 from cluneal.interop.fhir_record.reading import COMMON, Reading
 from cluneal.knowledge.reader import Node
 

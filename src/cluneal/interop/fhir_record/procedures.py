@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 
+from cluneal.core.record import BlockData, TreatmentData
 from cluneal.interop.fhir_record.checks import bounded_text, concept_key, fixed, one_decimal
 from cluneal.interop.fhir_record.codes import (
     BLOCK_EXTENSIONS,
@@ -24,7 +25,6 @@ from cluneal.interop.fhir_record.codes import (
     TREATMENT_EXTENSIONS,
     full_url,
 )
-from cluneal.interop.fhir_record.data import BlockData, TreatmentData
 from cluneal.interop.fhir_record.reading import COMMON, Reading
 from cluneal.knowledge.reader import Node
 

@@ -1,4 +1,4 @@
-"""Reading a Bundle back into a :class:`~.data.Record`, strictly.
+"""Reading a Bundle back into a :class:`~cluneal.core.record.Record`, strictly.
 
 :func:`from_bundle` checks the bundle and its entries, reads the Patient and the Encounters here,
 and hands the other resources to :mod:`.procedures`, :mod:`.responses` and
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Final
 
+from cluneal.core.record import LinkData, PatientData, Record, VisitData
 from cluneal.interop.fhir_record.checks import absent, bounded_text, fixed
 from cluneal.interop.fhir_record.codes import (
     BLOCK_CODE,
@@ -23,7 +24,6 @@ from cluneal.interop.fhir_record.codes import (
     MIN_BIRTH_YEAR,
     full_url,
 )
-from cluneal.interop.fhir_record.data import LinkData, PatientData, Record, VisitData
 from cluneal.interop.fhir_record.observations import read_observation
 from cluneal.interop.fhir_record.procedures import read_procedure
 from cluneal.interop.fhir_record.reading import COMMON, Reading, VisitDraft

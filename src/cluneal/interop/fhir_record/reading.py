@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from cluneal.core.record import AnswerData, BlockData, DiaryDay, TreatmentData
 from cluneal.interop.fhir_record.checks import fixed
 from cluneal.interop.fhir_record.codes import LINK_EXTENSION, LOWER_UUID
-from cluneal.interop.fhir_record.data import AnswerData, BlockData, DiaryDay, TreatmentData
 from cluneal.knowledge.reader import Node, Problems
 
 #: Elements every resource may have besides its own.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cluneal.core.record import AnswerData
 from cluneal.interop.fhir_record.checks import fixed
 from cluneal.interop.fhir_record.codes import (
     INSTRUMENTS,
@@ -12,7 +13,6 @@ from cluneal.interop.fhir_record.codes import (
     QUESTIONNAIRE,
     VISIT_QUESTIONNAIRE,
 )
-from cluneal.interop.fhir_record.data import AnswerData
 from cluneal.interop.fhir_record.items import (
     INSTRUMENT_SHAPES,
     VISIT,

@@ -1,4 +1,4 @@
-"""Writing a :class:`~.data.Record` as a FHIR R4 Bundle.
+"""Writing a :class:`~cluneal.core.record.Record` as a FHIR R4 Bundle.
 
 One resource per row (and the visit's questionnaire response, the NRS observations), in a fixed
 order and with ids derived from the record's, so the same record always gives the same bundle.
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from cluneal.core.record import BlockData, LinkData, Record, TreatmentData, VisitData
 from cluneal.interop.fhir_record.codes import (
     BLOCK_CODE,
     BLOCK_EXTENSIONS,
@@ -37,14 +38,6 @@ from cluneal.interop.fhir_record.codes import (
     reference,
     site_system,
 )
-from cluneal.interop.fhir_record.data import (
-    BlockData,
-    LinkData,
-    NerveStatus,
-    Record,
-    TreatmentData,
-    VisitData,
-)
 from cluneal.interop.fhir_record.derived import condition, score_observations
 from cluneal.interop.fhir_record.items import (
     INSTRUMENT_SHAPES,
@@ -55,6 +48,7 @@ from cluneal.interop.fhir_record.items import (
     scalar_ok,
 )
 from cluneal.interop.fhir_record.reader import from_bundle
+from cluneal.interop.fhir_record.status import NerveStatus
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.knowledge.reader import Invalid, Node, Problems
 

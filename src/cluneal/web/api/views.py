@@ -150,7 +150,7 @@ def patient_assessment(request: HttpRequest, patient_id: uuid.UUID) -> JsonRespo
     from cluneal.web.accounts.access import record_sites
     from cluneal.web.audit.log import record
     from cluneal.web.audit.models import Action
-    from cluneal.web.records.mapping import record_assessment
+    from cluneal.web.records.assessment import record_assessment
     from cluneal.web.records.views import patient_for
 
     if not request.user.is_authenticated:

@@ -1,16 +1,17 @@
 """The pain drawing: regions on the front and back views, left and right.
 
-Regions that are pain sites of the case format feed the assessment; the others (knee, shin,
-anterior thigh, abdomen) are kept as drawn for the clinician and the registry.
+Regions that are pain sites of the case format feed the assessment
+(:func:`cluneal.core.record.pain_sites`); the others (knee, shin, anterior thigh, abdomen) are
+kept as drawn for the clinician and the registry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cluneal.knowledge import vocabulary as v
+from cluneal.core.record import BODY_VIEWS
 
-VIEWS = ("back", "front")
+VIEWS = BODY_VIEWS
 REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "back": (
         ("low_back", "Low back"),
@@ -30,7 +31,6 @@ REGIONS: dict[str, tuple[tuple[str, str], ...]] = {
         ("foot", "Top of foot"),
     ),
 }
-PAIN_SITES = frozenset(v.PAIN_SITES)
 
 
 def field_name(view: str, side: str) -> str:
@@ -47,19 +47,6 @@ def read(data: Any) -> dict[str, dict[str, list[str]]]:
             if chosen:
                 out.setdefault(view, {})[side] = sorted(set(chosen))
     return out
-
-
-def pain_sites(body_map: dict[str, Any]) -> dict[str, list[str]] | None:
-    """Case-format pain sites drawn on either view; None when nothing was drawn."""
-    if not body_map:
-        return None
-    sites: dict[str, list[str]] = {"left": [], "right": []}
-    for view in VIEWS:
-        for side in ("left", "right"):
-            for region in (body_map.get(view) or {}).get(side) or []:
-                if region in PAIN_SITES and region not in sites[side]:
-                    sites[side].append(region)
-    return sites
 
 
 # Schematic geometry (x, y, width, height) of each region on the patient's LEFT side, in a

@@ -14,7 +14,6 @@ Imported patient links get a fresh random token hash that no token matches, and 
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from django import forms
@@ -23,41 +22,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cluneal import jsontext
-from cluneal.interop.fhir_record import (
-    AnswerData,
-    BlockData,
-    DiaryDay,
-    LinkData,
-    NerveStatus,
-    PatientData,
-    Record,
-    TreatmentData,
-    VisitData,
-    from_bundle,
-    to_bundle,
-)
+from cluneal.core.record import Record
+from cluneal.interop.fhir_record import NerveStatus, from_bundle, to_bundle
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.reader import Invalid, Problem
 from cluneal.web.accounts.access import clinical, record_sites
 from cluneal.web.accounts.models import Site
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
-from cluneal.web.records.mapping import record_assessment
-from cluneal.web.records.models import (
-    RECORD_NUMBER_MESSAGE,
-    Block,
-    DiaryEntry,
-    Patient,
-    PatientLink,
-    QuestionnaireAnswer,
-    Treatment,
-    Visit,
-    record_number_validator,
-)
+from cluneal.web.records.assessment import assessed
+from cluneal.web.records.mapping import create_record, record_of
+from cluneal.web.records.models import RECORD_NUMBER_MESSAGE, Patient, record_number_validator
 from cluneal.web.records.views import patient_for
 
 CONTENT_TYPE = "application/fhir+json"
@@ -69,87 +47,12 @@ def max_bytes() -> int:
     return int(getattr(settings, "CLUNEAL_FHIR_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-# -- the database as a plain record ---------------------------------------------------------
+# -- the record as a FHIR Bundle --------------------------------------------------------------
 
 
-def record_of(patient: Patient) -> Record:
-    """Everything the database holds about ``patient``, as plain data."""
-    answers = {a.link_id: a for a in QuestionnaireAnswer.objects.filter(link__patient=patient)}
-    links: list[LinkData] = []
-    for link in patient.links.order_by("created_at", "pk").prefetch_related("entries"):
-        entries = tuple(DiaryDay(e.date, e.nrs) for e in link.entries.all())
-        answer = answers.get(link.pk)
-        if not entries and answer is None:
-            continue  # never used: without its token it could never be used elsewhere
-        links.append(
-            LinkData(
-                id=str(link.pk),
-                kind=answer.instrument if answer is not None else link.kind,
-                block_id=str(link.block_id) if link.block_id else None,
-                entries=entries,
-                answer=None if answer is None else AnswerData(list(answer.values), answer.date),
-            )
-        )
-    return Record(
-        patient=PatientData(
-            id=str(patient.pk),
-            site_id=str(patient.site_id),
-            record_number=patient.record_number,
-            birth_year=patient.birth_year,
-            sex=patient.sex,
-            name=patient.name,
-            contact=patient.contact,
-        ),
-        visits=tuple(
-            VisitData(
-                id=str(x.pk),
-                date=x.date,
-                history=x.history or {},
-                body_map=x.body_map or {},
-                exam=x.exam or {},
-                questionnaires=x.questionnaires or {},
-                current_nrs=x.current_nrs,
-                notes=x.notes,
-            )
-            for x in patient.visits.all()
-        ),
-        blocks=tuple(
-            BlockData(
-                id=str(b.pk),
-                date=b.date,
-                nerve=b.nerve,
-                side=b.side,
-                nrs_before=b.nrs_before,
-                nrs_after=b.nrs_after,
-                agent=b.agent,
-                volume_ml=b.volume_ml,
-                guidance=b.guidance,
-                minutes_after=b.minutes_after,
-                relief_days=b.relief_days,
-                relief_days_from_diary=b.relief_days_from_diary,
-            )
-            for b in patient.blocks.all()
-        ),
-        treatments=tuple(
-            TreatmentData(
-                id=str(t.pk),
-                date=t.date,
-                kind=t.kind,
-                nerve=t.nerve,
-                side=t.side,
-                outcome=t.outcome,
-                recurrence_date=t.recurrence_date,
-                last_follow_up=t.last_follow_up,
-            )
-            for t in patient.treatments.all()
-        ),
-        links=tuple(links),
-    )
-
-
-def statuses_of(patient: Patient) -> list[NerveStatus]:
+def statuses_of(data: Record) -> list[NerveStatus]:
     """The engine's status of each nerve and side today (none if the record cannot be read)."""
-    assessment, _ = record_assessment(patient)
+    _, assessment, _ = assessed(data)
     if assessment is None:
         return []
     return NerveStatus.of(assessment)
@@ -157,12 +60,8 @@ def statuses_of(patient: Patient) -> list[NerveStatus]:
 
 def bundle_of(patient: Patient, bundle_type: str = "collection") -> dict[str, Any]:
     """The patient's record as a FHIR Bundle, with the derived Conditions and scores."""
-    return to_bundle(
-        record_of(patient),
-        statuses=statuses_of(patient),
-        pack=active_pack(),
-        bundle_type=bundle_type,
-    )
+    data = record_of(patient)
+    return to_bundle(data, statuses=statuses_of(data), pack=active_pack(), bundle_type=bundle_type)
 
 
 # -- a plain record into the database -------------------------------------------------------
@@ -204,7 +103,7 @@ def import_record(
         with transaction.atomic():
             if Patient.objects.filter(site=site, record_number=number).exists():
                 raise clash
-            patient = _create(data, site)
+            patient = create_record(data, site)
             record(
                 request,
                 Action.CREATE,
@@ -222,79 +121,6 @@ def import_record(
             )
     except IntegrityError:
         raise clash from None  # another import of the same number won the race
-    return patient
-
-
-def _create(data: Record, site: Site) -> Patient:
-    """The rows of the record; authorship at the source is unknown here (``created_by`` is
-    left empty: the audit entry names who imported)."""
-    p = data.patient
-    patient = Patient.objects.create(
-        site=site,
-        record_number=p.record_number,
-        birth_year=p.birth_year,
-        sex=p.sex,
-        name=p.name,
-        contact=p.contact,
-    )
-    for x in data.visits:
-        Visit.objects.create(
-            patient=patient,
-            date=x.date,
-            history=x.history,
-            body_map=x.body_map,
-            exam=x.exam,
-            questionnaires=x.questionnaires,
-            current_nrs=x.current_nrs,
-            notes=x.notes,
-        )
-    blocks: dict[str, Block] = {}
-    for b in data.blocks:
-        blocks[b.id] = Block.objects.create(
-            patient=patient,
-            date=b.date,
-            nerve=b.nerve,
-            side=b.side,
-            agent=b.agent,
-            volume_ml=b.volume_ml,
-            guidance=b.guidance,
-            nrs_before=b.nrs_before,
-            nrs_after=b.nrs_after,
-            minutes_after=b.minutes_after,
-            relief_days=b.relief_days,
-            relief_days_from_diary=b.relief_days_from_diary,
-        )
-    for t in data.treatments:
-        Treatment.objects.create(
-            patient=patient,
-            date=t.date,
-            kind=t.kind,
-            nerve=t.nerve,
-            side=t.side,
-            outcome=t.outcome,
-            recurrence_date=t.recurrence_date,
-            last_follow_up=t.last_follow_up,
-        )
-    now = timezone.now()
-    for link_data in data.links:
-        link = PatientLink.objects.create(
-            patient=patient,
-            block=blocks[link_data.block_id] if link_data.block_id else None,
-            kind=link_data.kind,
-            # A random value, the hash of no token: the imported link can never be opened.
-            token_hash=secrets.token_hex(32),
-            expires_at=now,
-            completed_at=now if link_data.answer is not None else None,
-        )
-        for day in link_data.entries:
-            DiaryEntry.objects.create(link=link, date=day.date, nrs=day.nrs)
-        if link_data.answer is not None:
-            QuestionnaireAnswer.objects.create(
-                link=link,
-                instrument=link_data.kind,
-                values=link_data.answer.values,
-                date=link_data.answer.date,
-            )
     return patient
 
 

@@ -2,8 +2,8 @@
 
 Identifiers in URLs are random UUIDs, so a record's address reveals nothing and cannot be
 guessed. Clinical content is kept in the shapes of ``cluneal-case/1`` (history, exam,
-questionnaires) so that :mod:`cluneal.web.records.mapping` turns a record into a core case
-without re-implementing any rule.
+questionnaires) so that the plain record :mod:`cluneal.web.records.mapping` reads from these
+models becomes a core case (:func:`cluneal.core.record.case_of`) without re-implementing any rule.
 """
 
 from __future__ import annotations

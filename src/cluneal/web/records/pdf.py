@@ -14,10 +14,11 @@ from fpdf.enums import XPos, YPos
 
 from cluneal.core.assessment import Assessment, Cited
 from cluneal.core.case import History
+from cluneal.core.record import case_of
 from cluneal.core.scores import odi_caution
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.web.records.mapping import case_json
+from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import Block, Patient, Visit
 from cluneal.web.records.timeline import SERIES, SHORT, Timeline, date_range, date_ticks
 
@@ -131,7 +132,8 @@ def _findings(pdf: _Letter, patient: Patient, visit: Visit | None, as_of: dt.dat
     if visit is None:
         pdf.para("No visit recorded.")
     else:
-        case = case_json(patient, visit.date)  # what the visit did not record, as the engine does
+        # What the visit did not record comes from earlier visits, as the engine reads it.
+        case = case_of(record_of(patient), visit.date)
         history, exam = case["history"], case["exam"]
         if sites := history.get("pain_sites"):
             where = "; ".join(f"{side}: {_words(sites.get(side, []))}" for side in v.SIDES)

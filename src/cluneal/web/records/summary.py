@@ -12,7 +12,7 @@ from cluneal.web.accounts.access import clinical
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.core.downloads import download
-from cluneal.web.records.mapping import record_assessment
+from cluneal.web.records.assessment import record_assessment
 from cluneal.web.records.pdf import summary_pdf
 from cluneal.web.records.timeline import timeline
 from cluneal.web.records.views import patient_for

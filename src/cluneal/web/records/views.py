@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cluneal.core import parse_case
+from cluneal.core.record import pain_sites
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.reader import Invalid
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
@@ -23,8 +24,9 @@ from cluneal.web.calculator.diagram import diagram_context
 from cluneal.web.calculator.form import build_case, field_for, form_data
 from cluneal.web.calculator.views import pack_items, present
 from cluneal.web.records import bodymap
+from cluneal.web.records.assessment import assessed
 from cluneal.web.records.forms import PatientForm
-from cluneal.web.records.mapping import record_assessment, record_case
+from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import Patient, Visit
 from cluneal.web.records.timeline import timeline, timeline_svg_context
 
@@ -62,10 +64,8 @@ def _audit_probe(request: HttpRequest, patient_id: Any) -> None:
 
 def assessment_context(patient: Patient, as_of: dt.date | None = None) -> dict[str, Any]:
     pack = active_pack()
-    assessment, problems = record_assessment(patient, as_of)
-    exam: dict[str, Any] = {}
-    if assessment is not None:
-        exam = dict(record_case(patient, as_of).exam)
+    case, assessment, problems = assessed(record_of(patient), as_of)
+    exam: dict[str, Any] = dict(case.exam) if case is not None else {}
     return {
         "pack": pack,
         "assessment": assessment,
@@ -190,7 +190,7 @@ def _save_visit(request: HttpRequest, patient: Patient, visit: Visit | None) -> 
     drawn = bodymap.read(data)
     case = dict(form.case)
     history = dict(case.get("history") or {})
-    sites = bodymap.pain_sites(drawn)
+    sites = pain_sites(drawn)
     if sites is not None:
         history["pain_sites"] = sites
     case["history"] = history

@@ -21,7 +21,7 @@ from cluneal.registry.survival import KINDS
 from cluneal.registry.tables import Table, small_count
 from cluneal.web.audit.models import Action, AuditEvent
 from cluneal.web.records.models import Block, Patient, Treatment, Visit
-from cluneal.web.registry.adapter import cohort_for
+from cluneal.web.registry.cohort import cohort_for
 from cluneal.web.registry.filters import Selection
 
 #: Audited actions that change a record (a view, an export or a sign-in changes none).

@@ -112,7 +112,7 @@ def share_file(request: HttpRequest) -> HttpResponse:
 
     from cluneal.knowledge.loader import active_pack
     from cluneal.registry.network import share
-    from cluneal.web.registry.adapter import cohort_for
+    from cluneal.web.registry.cohort import cohort_for
 
     form, selection = _selection(request)
     if selection is None:

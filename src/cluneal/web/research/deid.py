@@ -1,13 +1,13 @@
 """De-identification of a site's records for research: HIPAA Safe Harbor, with shifted dates.
 
-What goes in is already stripped to coded and numeric fields (see the ``Source*`` types: they
-have no place for a name, contact, record number, note or free-text agent). What comes out is
-one row per patient, visit, block and treatment, in the columns of
-:mod:`cluneal.web.research.dictionary`, with
+What goes in is the whole record (:class:`cluneal.core.record.Record`), of which only the coded
+and numeric fields are read: the name, contact, record number, site, notes, free-text agent and
+patient links are never read. What comes out is one row per patient, visit, block and
+treatment, in the columns of :mod:`cluneal.web.research.dictionary`, with
 
 - a research id and a date offset per patient, both HMAC-SHA256 of the record's random key
-  under the site's secret, so that repeated exports agree and nothing can be traced back
-  without the secret;
+  (``PatientData.id``) under the site's secret, so that repeated exports agree and nothing can
+  be traced back without the secret;
 - every date (visits, blocks, treatments and their follow-up) moved by the patient's offset
   (-182 to +182 days, never 0), which keeps the intervals within a patient exact;
 - ages instead of years of birth, 90 and over as one category ``90+``;
@@ -25,11 +25,12 @@ import hmac
 import math
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from cluneal.core import parse_case
 from cluneal.core.case import CASE_FORMAT, Questionnaires
+from cluneal.core.record import BlockData, Record, TreatmentData, VisitData
 from cluneal.core.scores import odi, rmdq, startback
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack
@@ -41,52 +42,6 @@ OFFSET_DAYS = 182
 #: Safe Harbor 45 CFR 164.514(b)(2)(i)(C): ages over 89 are aggregated into one category.
 OLDEST_AGE = 89
 Table = list[dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class SourceVisit:
-    date: dt.date
-    history: Mapping[str, Any]
-    body_map: Mapping[str, Any]
-    exam: Mapping[str, Any]
-    questionnaires: Mapping[str, Any]
-    current_nrs: int | None
-
-
-@dataclass(frozen=True)
-class SourceBlock:
-    date: dt.date
-    nerve: str
-    side: str
-    guidance: str
-    volume_ml: float | None
-    nrs_before: int
-    nrs_after: int
-    minutes_after: int | None
-    relief_days: float | None
-    relief_days_from_diary: bool
-
-
-@dataclass(frozen=True)
-class SourceTreatment:
-    date: dt.date
-    kind: str
-    nerve: str
-    side: str
-    outcome: str
-    recurrence_date: dt.date | None = None
-    last_follow_up: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class SourcePatient:
-    #: The record's random key (a UUID): only ever an HMAC input, never exported.
-    key: str
-    birth_year: int | None
-    sex: str
-    visits: tuple[SourceVisit, ...] = ()
-    blocks: tuple[SourceBlock, ...] = ()
-    treatments: tuple[SourceTreatment, ...] = ()
 
 
 def new_secret() -> str:
@@ -125,6 +80,8 @@ def _bool(value: Any) -> bool | None:
 
 
 def _number(value: Any, low: float = 0, high: float = math.inf) -> float | None:
+    if isinstance(value, Decimal):  # the record's volumes and relief durations
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if math.isfinite(value) and low <= value <= high else None
@@ -155,7 +112,7 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _pain(visit: SourceVisit, side: str) -> str | None:
+def _pain(visit: VisitData, side: str) -> str | None:
     """Regions drawn on either view (or recorded as case-format pain sites) on one side."""
     body_map, history = _mapping(visit.body_map), _mapping(visit.history)
     drawn: list[Any] = []
@@ -242,14 +199,14 @@ def _scores(questionnaires: Mapping[str, Any], pack: KnowledgePack) -> dict[str,
 
 
 def _visit_row(
-    rid: str, number: int, visit: SourceVisit, patient: SourcePatient, offset: int, pack: Any
+    rid: str, number: int, visit: VisitData, birth_year: int | None, offset: int, pack: Any
 ) -> dict[str, Any]:
     history = _mapping(visit.history)
     row: dict[str, Any] = {
         "research_id": rid,
         "visit_number": number,
         "visit_date": visit.date + dt.timedelta(days=offset),
-        "age": age_label(patient.birth_year, visit.date),
+        "age": age_label(birth_year, visit.date),
         "current_nrs": _integer(visit.current_nrs, 0, 10),
         "duration_months": _number(history.get("duration_months")),
         "pain_left": _pain(visit, "left"),
@@ -266,7 +223,7 @@ def _visit_row(
     return row
 
 
-def _block_row(rid: str, number: int, block: SourceBlock, offset: int) -> dict[str, Any]:
+def _block_row(rid: str, number: int, block: BlockData, offset: int) -> dict[str, Any]:
     return {
         "research_id": rid,
         "block_number": number,
@@ -287,7 +244,7 @@ def _shift(day: dt.date | None, offset: int) -> dt.date | None:
     return None if day is None else day + dt.timedelta(days=offset)
 
 
-def _treatment_row(rid: str, number: int, t: SourceTreatment, offset: int) -> dict[str, Any]:
+def _treatment_row(rid: str, number: int, t: TreatmentData, offset: int) -> dict[str, Any]:
     return {
         "research_id": rid,
         "treatment_number": number,
@@ -306,17 +263,20 @@ def _by_date(items: Iterable[Any]) -> list[Any]:
     return sorted(items, key=lambda item: item.date)
 
 
-def deidentify(
-    patients: Iterable[SourcePatient], secret: str, pack: KnowledgePack
-) -> dict[str, Table]:
+def _first(pair: tuple[str, Record]) -> str:
+    return pair[0]
+
+
+def deidentify(records: Iterable[Record], secret: str, pack: KnowledgePack) -> dict[str, Table]:
     """The export's tables, each row checked against the data dictionary; rows are ordered by
     research id, so that no order of the record (record number, creation) shows through."""
     tables: dict[str, Table] = {name: [] for name in d.TABLES}
-    keyed = sorted((research_id(secret, p.key), p) for p in patients)
-    for rid, patient in keyed:
-        offset = date_offset(secret, patient.key)
-        visits, blocks = _by_date(patient.visits), _by_date(patient.blocks)
-        treatments = _by_date(patient.treatments)
+    keyed = sorted(((research_id(secret, r.patient.id), r) for r in records), key=_first)
+    for rid, record in keyed:
+        patient = record.patient
+        offset = date_offset(secret, patient.id)
+        visits, blocks = _by_date(record.visits), _by_date(record.blocks)
+        treatments = _by_date(record.treatments)
         dates = [e.date for e in (*visits, *blocks, *treatments)]
         tables["patients"].append(
             {
@@ -331,7 +291,7 @@ def deidentify(
             }
         )
         for n, visit in enumerate(visits, start=1):
-            tables["visits"].append(_visit_row(rid, n, visit, patient, offset, pack))
+            tables["visits"].append(_visit_row(rid, n, visit, patient.birth_year, offset, pack))
         for n, block in enumerate(blocks, start=1):
             tables["blocks"].append(_block_row(rid, n, block, offset))
         for n, treatment in enumerate(treatments, start=1):

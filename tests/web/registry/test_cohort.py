@@ -15,7 +15,7 @@ from cluneal.web.records.models import (
     QuestionnaireAnswer,
     Visit,
 )
-from cluneal.web.registry.adapter import cohort_for
+from cluneal.web.registry.cohort import cohort_for
 
 D0 = dt.date(2025, 3, 3)
 
