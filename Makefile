@@ -51,7 +51,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy -p cluneal.core -p cluneal.knowledge -p cluneal.interop -p cluneal.sqlonfhir \
-		-p cluneal.registry -m cluneal.files -m cluneal.jsontext
+		-p cluneal.registry -m cluneal.files -m cluneal.jsontext -m cluneal.validation
 
 contracts: setup
 	$(BIN)/lint-imports

@@ -13,7 +13,7 @@ import pytest
 from cluneal.core import assess, parse_case
 from cluneal.knowledge.loader import default_pack
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 FORMAT = "cluneal-case/1"
 

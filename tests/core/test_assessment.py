@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cluneal.core import assess, assess_json, parse_case
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 FORMAT = "cluneal-case/1"
 ALL = [("scn", "left"), ("scn", "right"), ("mcn", "left"), ("mcn", "right")]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from cluneal.core import parse_case
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 FORMAT = "cluneal-case/1"
 

@@ -26,7 +26,7 @@ from cluneal.core.record import (
 from cluneal.interop import fhir_record as fr
 from cluneal.interop.fhir_record import NerveStatus, from_bundle, to_bundle
 from cluneal.knowledge.loader import default_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 PATIENT = "11111111-1111-4111-8111-111111111111"
 SITE = "22222222-2222-4222-8222-222222222222"

@@ -10,7 +10,7 @@ import pytest
 from cluneal.core import assess_json, parse_case
 from cluneal.interop.jsonschema import assessment_schema, case_schema
 from cluneal.knowledge.loader import default_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 
 def test_the_schemas_are_valid_draft_2020_12():

@@ -11,7 +11,7 @@ import pytest
 
 from cluneal.knowledge.jsonformat import Format, Record
 from cluneal.knowledge.jsonspec import Date, Integer, Keyed, ListOf, Nullable, OneOf, Text
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 SIDES = ("left", "right")
 

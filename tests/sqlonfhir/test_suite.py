@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from cluneal.knowledge.reader import Invalid
 from cluneal.sqlonfhir import CardinalityError, parse_view
+from cluneal.validation import Invalid
 
 SUITE = Path(__file__).resolve().parents[2].parent / "shared/external/sql-on-fhir-v2-tests"
 ENGINES = ("duckdb", "spark")

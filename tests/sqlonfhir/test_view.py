@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from cluneal.knowledge.reader import Invalid
 from cluneal.sqlonfhir import parse_view
+from cluneal.validation import Invalid
 
 
 def problems(view: dict[str, Any]) -> dict[str, str]:

@@ -49,7 +49,7 @@ def test_it_answers_422_with_every_problem_by_path(client, example_case):
 
 def test_the_422_problems_match_the_cli_problem_list(client, example_case):
     from cluneal.core import parse_case
-    from cluneal.knowledge.reader import Invalid
+    from cluneal.validation import Invalid
 
     example_case["patient"]["age"] = -1
     with pytest.raises(Invalid) as caught:

@@ -12,7 +12,7 @@ from cluneal.core import assess, parse_case
 from cluneal.core.summary import describe_pack, render_text
 from cluneal.knowledge.loader import PackError, with_settings
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 knowledge_option = click.option(
     "--knowledge",

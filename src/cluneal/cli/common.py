@@ -11,7 +11,7 @@ import click
 from cluneal import jsontext
 from cluneal.knowledge.loader import PackError, active_pack, load_pack
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 
 BAD_INPUT = 2
 

@@ -10,7 +10,7 @@ import click
 
 from cluneal.cli.common import fail, read_json
 from cluneal.files import write_atomically
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 
 ACTOR = "command line"
 
@@ -47,7 +47,7 @@ def export_fhir_command(record_number: str, site_name: str, out: Path | None) ->
     through patient links, and derived Conditions and scores. The export is audited.
     """
     _prepare()
-    from cluneal.knowledge.reader import Invalid
+    from cluneal.validation import Invalid
     from cluneal.web.audit.log import record
     from cluneal.web.audit.models import Action
     from cluneal.web.records.fhir import bundle_of
@@ -96,7 +96,7 @@ def import_fhir_command(file: str, site_name: str) -> None:
     bundle = read_json(file)
     _prepare()
     from cluneal.interop.fhir_record import from_bundle
-    from cluneal.knowledge.reader import Invalid
+    from cluneal.validation import Invalid
     from cluneal.web.records.fhir import import_record, patient_path
 
     site, problem = _site(site_name)

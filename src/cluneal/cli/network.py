@@ -11,7 +11,7 @@ import click
 
 from cluneal.cli.common import fail
 from cluneal.cli.report import ACTOR, _database_cohort, _date
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 
 
 @click.command("share")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cluneal.cli.common import fail
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 
 ACTOR = "command line"
 

@@ -8,7 +8,7 @@ import click
 
 from cluneal.cli.common import fail
 from cluneal.cli.network import pool_command, share_command
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 
 ACTOR = "command line"
 HELP = """De-identified research exports (HIPAA Safe Harbor, dates shifted per patient), and
@@ -82,7 +82,7 @@ research_command.add_command(pool_command)
 @click.option("--markdown", is_flag=True, help="Markdown tables instead of CSV.")
 def dictionary_command(markdown: bool) -> None:
     """Print the data dictionary of the export (the same as data_dictionary.csv)."""
-    from cluneal.web.research import dictionary
+    from cluneal.registry import dictionary
     from cluneal.web.research.files import dictionary_csv
 
     if markdown:

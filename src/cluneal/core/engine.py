@@ -63,7 +63,7 @@ def assess(case: Case, pack: KnowledgePack) -> Assessment:
 def assess_json(data: Any, pack: KnowledgePack) -> dict[str, Any]:
     """Parse a ``cluneal-case/1`` document and return its assessment as JSON.
 
-    Raises :class:`cluneal.knowledge.reader.Invalid` with every problem of an invalid case.
+    Raises :class:`cluneal.validation.Invalid` with every problem of an invalid case.
     """
     return assess(parse_case(data), pack).to_json()
 

@@ -3,7 +3,7 @@
 :class:`Record` is field for field the database's patient, visits, blocks, treatments and
 patient links (with their diary entries or questionnaire answer). ``cluneal.web.records.mapping``
 is the one place the database becomes a record; the FHIR exchange
-(:mod:`cluneal.interop.fhir_record`), the research export (``cluneal.web.research.deid``), the
+(:mod:`cluneal.interop.fhir_record`), the research export (``cluneal.registry.deid``), the
 registry (:mod:`cluneal.registry.records`) and the engine (:func:`case_of`) all read it.
 
 Visits, blocks and treatments are held in the order they happened (by date, then as created);

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import Code, CodeList, Instrument
-from cluneal.knowledge.reader import Node
 from cluneal.knowledge.refs import SourceRefs
+from cluneal.validation import Node
 
 #: Every instrument the engine scores must be described by the pack.
 REQUIRED_INSTRUMENTS = ("nrs", "startback", "odi", "rmdq")

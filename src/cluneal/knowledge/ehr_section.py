@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import CardText, CodeList, EhrFeature, EhrRules, Matcher, SurgeryOrder
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 if TYPE_CHECKING:
     from cluneal.knowledge.refs import SourceRefs

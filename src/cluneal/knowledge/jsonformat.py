@@ -15,7 +15,7 @@ default (``None`` meaning "not known"), and a value that writes as the default's
 its JSON path, writes one, and describes it as a JSON Schema (draft 2020-12) for OpenAPI.
 
 Why not pydantic (installed with django-ninja, and allowed in the pure layers): the messages and
-paths of :class:`~cluneal.knowledge.reader.Node` (``blocks[0].nrs_before: must be an integer from
+paths of :class:`~cluneal.validation.Node` (``blocks[0].nrs_before: must be an integer from
 0 to 10``) are part of the contract, and pydantic's (``Input should be less than or equal to 10``
 at ``('blocks', 0, 'nrs_before')``) would have to be translated back, error type by error type;
 neither of its modes reads numbers as JSON Schema does (lax takes ``"36"`` and ``true`` for
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from cluneal.knowledge.jsonspec import Schema, Spec, nullable, obj_schema
-from cluneal.knowledge.reader import Invalid, Node, Problems, join_key
+from cluneal.validation import Invalid, Node, Problems, join_key
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The JSON form of values, one spec each: how a value is read, written and described.
 
-Specs read through :class:`~cluneal.knowledge.reader.Node`, so their problems carry its messages and
+Specs read through :class:`~cluneal.validation.Node`, so their problems carry its messages and
 JSON paths. They are put together into records and documents by :mod:`cluneal.knowledge.jsonformat`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 Schema = dict[str, Any]
 

@@ -46,8 +46,8 @@ from cluneal.knowledge.lexicon_sections import (
     read_headers,
     read_section_attributes,
 )
-from cluneal.knowledge.reader import Node
 from cluneal.knowledge.refs import SourceRefs
+from cluneal.validation import Node
 
 CONTEXT_CATEGORIES = (
     "NEGATED_EXISTENCE",

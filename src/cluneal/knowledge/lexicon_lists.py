@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 #: The synthetic classes of the words a list may hold between its items, and of the modifiers
 #: (with the side words) that may lead an item after the head.

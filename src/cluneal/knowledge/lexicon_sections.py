@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 ATTRIBUTES = ("negated", "historical", "hypothetical", "uncertain", "family")
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from cluneal.knowledge import sections
 from cluneal.knowledge.model import KnowledgePack, Settings
-from cluneal.knowledge.reader import Invalid, Node, Problem, Problems
+from cluneal.validation import Invalid, Node, Problem, Problems
 
 DEFAULT_NAME = "cluneal-default"
 ENV_VAR = "CLUNEAL_KNOWLEDGE"

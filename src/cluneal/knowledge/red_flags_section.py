@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.ehr_section import matcher
 from cluneal.knowledge.model import CodeList, RedFlag, RedFlagRule, RedFlagRules
-from cluneal.knowledge.reader import Node
 from cluneal.knowledge.refs import SourceRefs, unique_ids
+from cluneal.validation import Node
 
 #: Condition clinical statuses (FHIR R4) a site may say no longer count.
 CLINICAL_STATUSES = ("active", "recurrence", "relapse", "inactive", "remission", "resolved")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 
 class SourceRefs:

@@ -16,7 +16,7 @@ from cluneal.knowledge.model import (
     ScreeningRule,
     Setting,
 )
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 if TYPE_CHECKING:
     from cluneal.knowledge.refs import SourceRefs

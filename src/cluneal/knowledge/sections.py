@@ -25,11 +25,11 @@ from cluneal.knowledge.model import (
     Step,
     Trigger,
 )
-from cluneal.knowledge.reader import Node
 from cluneal.knowledge.red_flags_section import read_red_flag_rules, read_red_flags
 from cluneal.knowledge.refs import SourceRefs, unique_ids
 from cluneal.knowledge.screening_section import read_screening
 from cluneal.knowledge.settings_section import SETTING_IDS, read_settings, setting_value
+from cluneal.validation import Node
 
 #: Every instrument the engine scores must be described by the pack.
 

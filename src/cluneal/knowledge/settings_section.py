@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import cast
 
 from cluneal.knowledge.model import BlockDefinition, Setting, Settings
-from cluneal.knowledge.reader import Node
 from cluneal.knowledge.refs import SourceRefs
+from cluneal.validation import Node
 
 SETTING_IDS = (
     "block_definition",

@@ -17,7 +17,6 @@ from cluneal.core.case import CASE_FORMAT
 from cluneal.core.record import BlockData, Record, VisitData
 from cluneal.core.scores import score_all
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid
 from cluneal.registry.cohort import (
     BlockRecord,
     Cohort,
@@ -26,6 +25,7 @@ from cluneal.registry.cohort import (
     Score,
     TreatmentRecord,
 )
+from cluneal.validation import Invalid
 
 
 def _float(value: Decimal | int | None) -> float | None:

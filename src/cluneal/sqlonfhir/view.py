@@ -1,7 +1,7 @@
 """Strict reading of a SQL-on-FHIR v2 ViewDefinition into a checked :class:`~.model.View`.
 
 Every problem is reported with its JSON path (``select[0].column[1].name``) in one
-:class:`cluneal.knowledge.reader.Invalid`: unknown keys, bad names, unparsable or ill-typed
+:class:`cluneal.validation.Invalid`: unknown keys, bad names, unparsable or ill-typed
 FHIRPath, undefined constants, ``unionAll`` branches whose columns differ.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 
 from . import ir
 from .constants import NAME, read_constants

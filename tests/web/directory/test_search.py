@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from cluneal.web.directory.gazetteer import UnknownPlace
+from cluneal.knowledge.gazetteer import UnknownPlace
 from cluneal.web.directory.search import BadSearch, Search, nearest, parse_search
 
 

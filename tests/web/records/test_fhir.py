@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cluneal.core import bodymap
 from cluneal.interop import fhir_record
 from cluneal.interop.fhir_record import from_bundle
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 from cluneal.web.audit.models import AuditEvent
-from cluneal.web.records import bodymap
 from cluneal.web.records.fhir import import_bundle
 from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cluneal.web.research import dictionary
+from cluneal.registry import dictionary
 
 SUBPROCESS_TIMEOUT = 180
 SEED = """

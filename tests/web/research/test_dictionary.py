@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cluneal.web.research import dictionary
+from cluneal.registry import dictionary
 
 DOCS = Path(__file__).parents[3] / "docs" / "research-exports.md"
 TABLES = ("patients", "visits", "blocks", "treatments")

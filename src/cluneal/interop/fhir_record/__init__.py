@@ -3,7 +3,7 @@
 :func:`to_bundle` writes a :class:`cluneal.core.record.Record` (the record as plain data,
 field for field the database's patient, visits, blocks, treatments and patient links) as a
 Bundle; :func:`from_bundle` reads a Bundle back, strictly: it
-raises :class:`~cluneal.knowledge.reader.Invalid` listing every problem by its JSON path
+raises :class:`~cluneal.validation.Invalid` listing every problem by its JSON path
 (``entry[3].resource.valueInteger: must be an integer from 0 to 10``) and returns nothing of an
 invalid bundle. ``from_bundle(to_bundle(r)) == r`` for every record ``to_bundle`` accepts.
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from cluneal.interop.fhir_record.codes import MAX_DECIMAL
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 
 def fixed(node: Node, expected: Any) -> bool:

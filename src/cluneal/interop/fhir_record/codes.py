@@ -24,7 +24,7 @@ BUNDLE_TYPES: Final = ("collection", "searchset")
 INSTRUMENTS: Final = ("startback", "odi", "rmdq")
 LINK_KINDS: Final = ("diary", *INSTRUMENTS)
 GUIDANCE: Final = ("landmark", "ultrasound", "fluoroscopy")
-#: Regions of the pain drawing, per view (``cluneal.web.records.bodymap.REGIONS``).
+#: Regions of the pain drawing, per view (``cluneal.core.bodymap.REGIONS``).
 BODY_REGIONS: Final = {
     "back": (
         "low_back",

@@ -22,7 +22,7 @@ from cluneal.interop.fhir_record.codes import (
 )
 from cluneal.interop.fhir_record.status import NerveStatus
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 
 
 def score_observations(

@@ -15,7 +15,7 @@ from cluneal.core.case import CASE_FORMAT, parse_case
 from cluneal.interop.fhir_record.checks import fixed
 from cluneal.interop.fhir_record.codes import BODY_REGIONS, CLUNEAL
 from cluneal.knowledge import vocabulary as v
-from cluneal.knowledge.reader import Invalid, Node, Problems
+from cluneal.validation import Invalid, Node, Problems
 
 
 @dataclass(frozen=True)

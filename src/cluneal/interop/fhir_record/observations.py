@@ -17,7 +17,7 @@ from cluneal.interop.fhir_record.codes import (
     cluneal_concept,
 )
 from cluneal.interop.fhir_record.reading import COMMON, Reading
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 
 def read_observation(reading: Reading, res: Node) -> None:

@@ -26,7 +26,7 @@ from cluneal.interop.fhir_record.codes import (
     full_url,
 )
 from cluneal.interop.fhir_record.reading import COMMON, Reading
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 
 def read_procedure(reading: Reading, res: Node) -> None:

@@ -29,7 +29,7 @@ from cluneal.interop.fhir_record.procedures import read_procedure
 from cluneal.interop.fhir_record.reading import COMMON, Reading, VisitDraft
 from cluneal.interop.fhir_record.responses import read_response
 from cluneal.knowledge import vocabulary as v
-from cluneal.knowledge.reader import Node, Problem, Problems
+from cluneal.validation import Node, Problem, Problems
 
 RESOURCE_TYPES: Final = (
     "Patient",

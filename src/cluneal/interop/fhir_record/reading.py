@@ -14,7 +14,7 @@ from typing import Any, Final
 from cluneal.core.record import AnswerData, BlockData, DiaryDay, TreatmentData
 from cluneal.interop.fhir_record.checks import fixed
 from cluneal.interop.fhir_record.codes import LINK_EXTENSION, LOWER_UUID
-from cluneal.knowledge.reader import Node, Problems
+from cluneal.validation import Node, Problems
 
 #: Elements every resource may have besides its own.
 COMMON: Final = ("resourceType", "id", "meta", "text")

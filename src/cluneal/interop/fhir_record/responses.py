@@ -22,7 +22,7 @@ from cluneal.interop.fhir_record.items import (
     is_item,
 )
 from cluneal.interop.fhir_record.reading import COMMON, Reading
-from cluneal.knowledge.reader import Node
+from cluneal.validation import Node
 
 
 def read_response(reading: Reading, res: Node) -> None:

@@ -50,7 +50,7 @@ from cluneal.interop.fhir_record.items import (
 from cluneal.interop.fhir_record.reader import from_bundle
 from cluneal.interop.fhir_record.status import NerveStatus
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid, Node, Problems
+from cluneal.validation import Invalid, Node, Problems
 
 
 def to_bundle(

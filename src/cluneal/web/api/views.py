@@ -13,7 +13,7 @@ from cluneal.core import assess, parse_case
 from cluneal.core.summary import describe_pack
 from cluneal.interop.jsonschema import assessment_schema, case_schema, problems_schema
 from cluneal.knowledge.loader import PackError, active_pack, default_pack, with_settings
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 from cluneal.web.api.notes import NOTES_OPENAPI, notes, request_body
 
 

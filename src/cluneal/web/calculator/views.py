@@ -15,7 +15,7 @@ from cluneal.core.scores import odi_caution
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.loader import PackError, active_pack, with_settings
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 from cluneal.web.calculator import choices
 from cluneal.web.calculator.diagram import diagram_context
 from cluneal.web.calculator.form import MAX_BLOCKS, MAX_TREATMENTS, build_case, field_for

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 
-from cluneal.knowledge.reader import Problem
+from cluneal.validation import Problem
 from cluneal.web.cds.schema import Check, HookRequest, check_prefetch, expected_type
 from cluneal.web.env import IPNetwork, base_url
 

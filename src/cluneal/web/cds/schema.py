@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cluneal.interop.fhir_case import FEATURE_TYPES
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 
 #: Problems reported at most; a body of thousands of bad entries gets a short answer.
 MAX_PROBLEMS = 50

@@ -22,7 +22,7 @@ from cluneal.core import assess, parse_case
 from cluneal.interop import cds
 from cluneal.interop.fhir_case import read_fhir
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 from cluneal.web.accounts.access import admin_sites
 from cluneal.web.api.views import problems_response
 from cluneal.web.calculator.form import form_data

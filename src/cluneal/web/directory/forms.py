@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from cluneal.web.directory import gazetteer
+from cluneal.knowledge import gazetteer
 from cluneal.web.directory.models import Listing, LocatedFrom
 from cluneal.web.directory.search import SERVICES
 

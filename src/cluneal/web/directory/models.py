@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cluneal.knowledge.gazetteer import country_name
 from cluneal.web.accounts.models import Site
-from cluneal.web.directory.gazetteer import country_name
 from cluneal.web.directory.search import SERVICE_LABELS
 
 

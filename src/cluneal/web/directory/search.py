@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from cluneal.web.directory.gazetteer import KM_PER_MILE, Place, UnknownPlace, haversine_km, resolve
+from cluneal.knowledge.gazetteer import KM_PER_MILE, Place, UnknownPlace, haversine_km, resolve
 
 #: What a listed clinician offers (issue 7): codes stored on listings, labels shown to people.
 SERVICES: tuple[tuple[str, str], ...] = (

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cluneal.web.directory.gazetteer import ATTRIBUTION, UnknownPlace
+from cluneal.knowledge.gazetteer import ATTRIBUTION, UnknownPlace
 from cluneal.web.directory.models import Listing, Status
 from cluneal.web.directory.search import (
     MAX_RADIUS_KM,

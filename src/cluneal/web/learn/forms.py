@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
+from cluneal.core import selfcheck as sc
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.web.learn import selfcheck as sc
 
 ANSWER_EACH = "Please answer this question."
 CHOOSE_LISTED = "Please choose from the answers listed."

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cluneal.core.selfcheck import Outcome, evaluate
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack, Source
 from cluneal.web.calculator.diagram import diagram_context
@@ -18,7 +19,6 @@ from cluneal.web.learn.content import BY_NAME, PAGES, results
 from cluneal.web.learn.content.text import Section, grade_labels, unique
 from cluneal.web.learn.forms import SelfCheckForm
 from cluneal.web.learn.privacy import same_origin
-from cluneal.web.learn.selfcheck import Outcome, evaluate
 
 QUESTIONS = ("where", "press_crest", "press_sacrum", "worse_with", "duration")
 

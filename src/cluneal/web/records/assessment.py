@@ -10,7 +10,7 @@ from cluneal.core import Case, assess, parse_case
 from cluneal.core.assessment import Assessment
 from cluneal.core.record import Record, case_of
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import Patient
 

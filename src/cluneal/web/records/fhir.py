@@ -28,7 +28,7 @@ from cluneal import jsontext
 from cluneal.core.record import Record
 from cluneal.interop.fhir_record import NerveStatus, from_bundle, to_bundle
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid, Problem
+from cluneal.validation import Invalid, Problem
 from cluneal.web.accounts.access import clinical, record_sites
 from cluneal.web.accounts.models import Site
 from cluneal.web.audit.log import record

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cluneal.core import parse_case
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 from cluneal.web.accounts.access import clinical
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action

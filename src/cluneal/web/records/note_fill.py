@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
+from cluneal.core.bodymap import field_name
 from cluneal.nlp.finding import Finding
-from cluneal.web.records.bodymap import field_name
 
 #: Pain-site concepts: the body-map view and region each one draws.
 PAIN_REGIONS = {

@@ -12,10 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cluneal.core import parse_case
+from cluneal.core import bodymap, parse_case
 from cluneal.core.record import pain_sites
 from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.reader import Invalid
+from cluneal.validation import Invalid
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
 from cluneal.web.audit.log import delete_recorded, diff, reading, record, snapshot
 from cluneal.web.audit.models import Action
@@ -23,7 +23,6 @@ from cluneal.web.calculator import choices
 from cluneal.web.calculator.diagram import diagram_context
 from cluneal.web.calculator.form import build_case, field_for, form_data
 from cluneal.web.calculator.views import pack_items, present
-from cluneal.web.records import bodymap
 from cluneal.web.records.assessment import assessed
 from cluneal.web.records.forms import PatientForm
 from cluneal.web.records.mapping import record_of

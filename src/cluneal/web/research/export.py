@@ -10,12 +10,12 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from cluneal.knowledge.loader import active_pack
+from cluneal.registry.deid import deidentify, new_secret
 from cluneal.web.accounts.models import Site
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
 from cluneal.web.records.mapping import records_of
 from cluneal.web.records.models import Patient
-from cluneal.web.research.deid import deidentify, new_secret
 from cluneal.web.research.files import FORMATS, build_zip
 from cluneal.web.research.models import ResearchExport, SiteSecret
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
-from cluneal.web.research import dictionary as d
-from cluneal.web.research.deid import OFFSET_DAYS, OLDEST_AGE, Table
+from cluneal.registry import dictionary as d
+from cluneal.registry.deid import OFFSET_DAYS, OLDEST_AGE, Table
 
 #: What a user may ask for, and the table formats each gives.
 FORMATS: Mapping[str, tuple[str, ...]] = {

@@ -1,7 +1,7 @@
 """A site's research secret, and the log of the research exports made from it.
 
 The secret is the key from which every patient's research id and date offset are derived
-(:mod:`cluneal.web.research.deid`). It is created on a site's first export, never shown on a
+(:mod:`cluneal.registry.deid`). It is created on a site's first export, never shown on a
 page, never written to an export or to the audit trail. It lives in the database, so a database
 backup holds it: whoever has a backup and an export can undo the date shift.
 """

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from cluneal.registry import dictionary
 from cluneal.web.core.downloads import download
-from cluneal.web.research import dictionary
 from cluneal.web.research.access import research_sites, researcher
 from cluneal.web.research.export import build_export, log_export
 from cluneal.web.research.files import FORMATS, dictionary_csv

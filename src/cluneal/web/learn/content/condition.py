@@ -9,9 +9,9 @@ to be unconfirmed.
 
 from __future__ import annotations
 
+from cluneal.core.selfcheck import flag_question
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.web.learn.content.text import Page, Section, para
-from cluneal.web.learn.selfcheck import flag_question
 
 WHAT = Section(
     "What are the cluneal nerves?",

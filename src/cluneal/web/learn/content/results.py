@@ -6,9 +6,9 @@ pattern, but ...", or, for a red flag, urgent care first (Cluneal safety policy,
 
 from __future__ import annotations
 
+from cluneal.core.selfcheck import Outcome
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.web.learn.content.text import Para, Section, para, unique
-from cluneal.web.learn.selfcheck import Outcome
 
 INTRO = (
     para(

@@ -11,10 +11,7 @@ import pytest
 
 from cluneal.core.case import Case, parse_case
 from cluneal.core.criteria import CHECKS
-from cluneal.knowledge import vocabulary as v
-from cluneal.knowledge.loader import active_pack
-from cluneal.knowledge.model import RedFlag
-from cluneal.web.learn.selfcheck import (
+from cluneal.core.selfcheck import (
     ANSWERED,
     FLAG_QUESTIONS,
     MOVEMENT_FACTORS,
@@ -28,6 +25,9 @@ from cluneal.web.learn.selfcheck import (
     flag_question,
     match,
 )
+from cluneal.knowledge import vocabulary as v
+from cluneal.knowledge.loader import active_pack
+from cluneal.knowledge.model import RedFlag
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from cluneal.web.directory import gazetteer
-from cluneal.web.directory.gazetteer import UnknownPlace, haversine_km, normalise, resolve
+from cluneal.knowledge import gazetteer
+from cluneal.knowledge.gazetteer import UnknownPlace, haversine_km, normalise, resolve
 
 
 def near(place: gazetteer.Place, lat: float, lon: float, tolerance: float = 0.02) -> bool:

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cluneal.core import bodymap
 from cluneal.knowledge import vocabulary as v
-from cluneal.web.records import bodymap
 
 KINDS = ("string", "integer", "number", "boolean", "date")
 #: Marks a list that was recorded and is empty, as opposed to not recorded (an empty cell).

@@ -1,6 +1,8 @@
-"""Strict reading of JSON data with every problem reported by its path.
+"""Strict reading of JSON data with every problem reported by its path: the validation toolkit
+of every layer (the knowledge packs, the case and notes formats, FHIR and CDS Hooks input, the
+SQL-on-FHIR views), at the bottom of the package, importing nothing of Cluneal.
 
-Both the knowledge packs and the case format are read with :class:`Node`: each accessor returns the
+Data are read with :class:`Node`: each accessor returns the
 typed value or ``None`` and records a :class:`Problem` instead of raising, so that one pass lists
 every problem in the input rather than stopping at the first.
 """

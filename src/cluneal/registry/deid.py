@@ -3,7 +3,7 @@
 What goes in is the whole record (:class:`cluneal.core.record.Record`), of which only the coded
 and numeric fields are read: the name, contact, record number, site, notes, free-text agent and
 patient links are never read. What comes out is one row per patient, visit, block and
-treatment, in the columns of :mod:`cluneal.web.research.dictionary`, with
+treatment, in the columns of :mod:`cluneal.registry.dictionary`, with
 
 - a research id and a date offset per patient, both HMAC-SHA256 of the record's random key
   (``PatientData.id``) under the site's secret, so that repeated exports agree and nothing can
@@ -34,8 +34,8 @@ from cluneal.core.record import BlockData, Record, TreatmentData, VisitData
 from cluneal.core.scores import odi, rmdq, startback
 from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.knowledge.reader import Invalid
-from cluneal.web.research import dictionary as d
+from cluneal.registry import dictionary as d
+from cluneal.validation import Invalid
 
 #: Offsets are drawn from -OFFSET_DAYS..-1 and 1..OFFSET_DAYS (364 values, uniform).
 OFFSET_DAYS = 182

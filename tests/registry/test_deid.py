@@ -19,8 +19,8 @@ from cluneal.core.record import (
     VisitData,
 )
 from cluneal.knowledge.loader import default_pack
-from cluneal.web.research import dictionary
-from cluneal.web.research.deid import (
+from cluneal.registry import dictionary
+from cluneal.registry.deid import (
     age_label,
     date_offset,
     deidentify,
