@@ -13,6 +13,8 @@ TEST_ENV := CLUNEAL_DATA_DIR=$(CURDIR)/var/test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Already covering both databases on their own (parametrised), or SQLite-specific by design.
 PG_SKIP := --ignore=tests/web/test_backup.py --ignore=tests/web/records/test_durability.py
+# Test processes: one per core (`make test TEST_WORKERS=` runs the tests in one process).
+TEST_WORKERS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -57,19 +59,20 @@ contracts: setup
 	$(BIN)/lint-imports
 
 unit: setup
-	$(TEST_ENV) $(BIN)/pytest -m "not browser"
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(TEST_WORKERS)
 
 postgres: setup
-	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP)
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP) $(TEST_WORKERS)
 
 browser: setup chromium axe
 	$(TEST_ENV) $(BIN)/pytest -m browser
 
-# Browser tests run in a process of their own: Playwright's event loop and Django's database
-# access do not share a thread.
+# The unit and database tests run on every core (pytest-xdist; each worker has a test database
+# of its own). Browser tests run in a process of their own: Playwright's event loop and Django's
+# database access do not share a thread.
 test: setup chromium axe lint typecheck contracts
-	$(TEST_ENV) $(BIN)/pytest -m "not browser"
-	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP)
+	$(TEST_ENV) $(BIN)/pytest -m "not browser" $(TEST_WORKERS)
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" tests/web $(PG_SKIP) $(TEST_WORKERS)
 	$(TEST_ENV) $(BIN)/pytest -m browser
 
 bench: setup

@@ -27,8 +27,8 @@ from typing import Any
 import rdata
 
 from cluneal.nlp import lists
+from cluneal.nlp.pieces import joined
 from cluneal.nlp.pipeline import GROUP, _checklist_items, _inside_entries, _prune, pipeline
-from cluneal.nlp.prefilter import joined
 from cluneal.nlp.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "external"

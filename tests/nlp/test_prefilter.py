@@ -150,7 +150,7 @@ def test_pieces_end_where_a_whitespace_token_or_a_sentence_end_is(text, pieces):
 
 
 def _plan_all(text: str) -> list[tuple[int, int]]:
-    from cluneal.nlp.prefilter import _Pieces
+    from cluneal.nlp.pieces import Pieces as _Pieces
 
     pf = PIPELINE.prefilter
     around = _Pieces(text, pf.abbreviations, pf.sentences, pf.values, pf.commas)

@@ -33,7 +33,9 @@ from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp import lists
 from cluneal.nlp.finding import Finding
-from cluneal.nlp.prefilter import Prefilter, from_lexicon, joined, original
+from cluneal.nlp.pieces import joined, original
+from cluneal.nlp.prefilter import Prefilter
+from cluneal.nlp.prefilter_lexicon import from_lexicon
 from cluneal.nlp.sections import Sections
 from cluneal.nlp.sentences import Entry, split_sentences
 from cluneal.nlp.text import check_text
