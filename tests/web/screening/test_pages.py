@@ -10,22 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Membership, Site
 from cluneal.web.screening import views
 from cluneal.web.screening.models import ScreeningRun
 
 SYNTHEA = Path(__file__).parents[3].parent / "shared" / "external" / "synthea-bulk-10"
-
-
-@pytest.fixture
-def admin(db) -> Client:
-    site = Site.objects.create(name="Site A")
-    user = get_user_model().objects.create_user("carol", password="x" * 12)
-    Membership.objects.create(user=user, site=site, role=Role.SITE_ADMIN)
-    client = Client()
-    client.force_login(user)
-    client.site = site  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture(autouse=True)
