@@ -66,7 +66,11 @@ def test_millions_of_bad_lines_take_no_more_memory_than_a_tenth_of_them(
         peaks[name] = peak_mb(export, out, on_error)
         assert out.exists() == (on_error == "skip")
     print(f"\n{on_error}: gzip of 2,000,000 bad lines {size / 1e3:.0f} kB; peak RSS MB {peaks}")
-    assert peaks["big"] < 1.25 * peaks["small"] + 50
+    # Keeping every bad line (the bug) took some 220 MB a million lines, 440 MB more here. What
+    # remains grows a little with the file: DuckDB's buffers for its larger read (up to the
+    # engine's memory limit), which vary with how its two threads are scheduled (309 -> 480 MB
+    # seen with other tests running beside it; 341 -> 397 MB alone).
+    assert peaks["big"] < 1.6 * peaks["small"] + 50
     assert peaks["big"] < 800
 
 
