@@ -26,6 +26,7 @@ from cluneal.web.records.timeline import (
     Point,
     Timeline,
     date_ticks,
+    plot,
     timeline,
     timeline_svg_context,
 )
@@ -278,3 +279,21 @@ def test_events_without_scores_are_drawn_with_the_notice() -> None:
     assert list(svg.iter(f"{SVG}polyline")) == []
     (rf,) = [e for e in svg.iter(f"{SVG}line") if e.get("data-event")]
     assert (rf.get("data-event"), float(rf.get("x1"))) == ("radiofrequency", 368)
+
+
+def test_the_letter_lays_out_the_same_chart_in_millimetres() -> None:
+    """The PDF letter draws :func:`plot` in its own unit: the same dates and values at the same
+    places, scaled (here 8 days over 160 mm, panels 25 mm high with 5 mm between them)."""
+    laid = plot(EXAMPLE, 10, 170, 20, 25, 5)
+    assert laid is not None
+    nrs, rmdq, odi = laid.panels
+    assert [(x, y) for x, y, _ in nrs.points] == [(10, 20), (90, 25), (90, 40), (170, 45)]
+    assert (rmdq.top, rmdq.bottom, odi.top) == (50, 75, 80)
+    assert [(x, y) for x, y, _ in odi.points] == [(50, 95)]
+    assert [x for x, _ in laid.events] == [90, 90, 170]
+    assert [(x, label) for x, _, label in laid.ticks][::2] == [
+        (10, "1 Oct 2026"),
+        (90, "5 Oct 2026"),
+        (170, "9 Oct 2026"),
+    ]
+    assert plot(Timeline(), 10, 170, 20, 25, 5) is None

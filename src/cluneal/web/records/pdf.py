@@ -20,7 +20,7 @@ from cluneal.knowledge import vocabulary as v
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.web.records.mapping import record_of
 from cluneal.web.records.models import Block, Patient, Visit
-from cluneal.web.records.timeline import SERIES, SHORT, Timeline, date_range, date_ticks
+from cluneal.web.records.timeline import SHORT, PanelPlot, Timeline, plot
 
 TITLE = "Cluneal nerve assessment - visit summary"
 WIDE = {"≥": ">=", "≤": "<=", "±": "+/-", "…": "...", "→": "->", "✓": "yes", "✗": "no"}
@@ -229,56 +229,23 @@ def _score(key: str, s: dict[str, Any], pack: KnowledgePack) -> str:
 
 
 def _chart(pdf: _Letter, t: Timeline) -> None:
-    """The three panels of the web timeline, drawn with lines (mm)."""
-    rng, (panel, gap, strip) = date_range(t), (24.0, 9.0, 6.0)
-    if rng and pdf.get_y() + strip + 3 * panel + 2 * gap + 30 > pdf.page_break_trigger:
+    """The timeline's :func:`~cluneal.web.records.timeline.plot`, drawn with lines (mm)."""
+    panel, gap, strip = 24.0, 9.0, 6.0
+    if t.dates() and pdf.get_y() + strip + 3 * panel + 2 * gap + 30 > pdf.page_break_trigger:
         pdf.add_page()
     pdf.heading("Pain and disability over time")
-    if rng is None:
-        return pdf.para("No scores recorded yet.")
-    lo, hi = rng
     left, right = pdf.l_margin + 12, pdf.w - pdf.r_margin - 6
     y0 = pdf.get_y() + strip + 5
-    bottom = y0 + 3 * panel + 2 * gap
-
-    def x(d: dt.date) -> float:
-        return left + (d - lo).days / (hi - lo).days * (right - left)
-
-    for i, s in enumerate(SERIES):
-        top = y0 + i * (panel + gap)
-        pdf.set_font("Helvetica", "B", 7.5)
-        pdf.text(left, top - 1.5, latin1(s.title))
-        pdf.set_font("Helvetica", size=7)
-        pdf.set_draw_color(200, 206, 214)
-        pdf.set_line_width(0.2)
-        for g in s.grid:
-            gy = top + panel - g / s.maximum * panel
-            pdf.line(left, gy, right, gy)
-            pdf.text(left - 1.5 - pdf.get_string_width(f"{g}{s.unit}"), gy + 1, f"{g}{s.unit}")
-        k, pts = panel / s.maximum, t.series(s.key)
-        points = [(x(p.date), top + panel - min(p.value, s.maximum) * k) for p in pts]
-        if not points:
-            pdf.text(left + 3, top + panel / 2, "None recorded")
-        colour = tuple(int(s.colour[j : j + 2], 16) for j in (1, 3, 5))
-        pdf.set_draw_color(*colour)
-        pdf.set_fill_color(*colour)
-        pdf.set_line_width(0.45)
-        pdf.set_dash_pattern(*(float(n) / 4 for n in (s.dash or "0 0").split()))
-        if len(points) > 1:
-            pdf.polyline(points)
-        pdf.set_dash_pattern()
-        r = 0.5 if len(points) > 60 else 0.8
-        for px, py in points:
-            if s.marker == "circle":
-                pdf.circle(px, py, r, style="F")
-            elif s.marker == "square":
-                pdf.rect(px - r, py - r, 2 * r, 2 * r, style="F")
-            else:
-                pdf.polygon([(px, py - r * 1.2), (px + r, py + r), (px - r, py + r)], style="F")
+    laid = plot(t, left, right, y0, panel, gap)
+    if laid is None:
+        return pdf.para("No scores recorded yet.")
+    bottom = laid.panels[-1].bottom
+    for pp in laid.panels:
+        _panel(pdf, pp, left, right)
     pdf.set_font("Helvetica", "B", 7)
     pdf.set_line_width(0.3)
-    for e in t.events:
-        ex, label = x(e.date), SHORT[e.kind]
+    for ex, e in laid.events:
+        label = SHORT[e.kind]
         pdf.set_draw_color(*EVENT_RGB[e.kind])
         pdf.set_text_color(*EVENT_RGB[e.kind])
         pdf.set_dash_pattern(dash=1, gap=0.8)
@@ -287,10 +254,42 @@ def _chart(pdf: _Letter, t: Timeline) -> None:
         pdf.text(ex - pdf.get_string_width(label) / 2, y0 - strip - 1, label)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", size=7)
-    for d, label in date_ticks(lo, hi):
-        pdf.text(x(d) - pdf.get_string_width(label) / 2, bottom + 4, latin1(label))
+    for tx, _d, label in laid.ticks:
+        pdf.text(tx - pdf.get_string_width(label) / 2, bottom + 4, latin1(label))
     pdf.set_y(bottom + 6)
     pdf.para(LEGEND + ("" if t.has_scores else " No scores recorded yet."))
+
+
+def _panel(pdf: _Letter, pp: PanelPlot, left: float, right: float) -> None:
+    """One series: its title, grid, line and markers."""
+    s, top = pp.series, pp.top
+    pdf.set_font("Helvetica", "B", 7.5)
+    pdf.text(left, top - 1.5, latin1(s.title))
+    pdf.set_font("Helvetica", size=7)
+    pdf.set_draw_color(200, 206, 214)
+    pdf.set_line_width(0.2)
+    for gy, label in pp.grid:
+        pdf.line(left, gy, right, gy)
+        pdf.text(left - 1.5 - pdf.get_string_width(label), gy + 1, label)
+    points = [(px, py) for px, py, _p in pp.points]
+    if not points:
+        pdf.text(left + 3, (pp.top + pp.bottom) / 2, "None recorded")
+    colour = tuple(int(s.colour[j : j + 2], 16) for j in (1, 3, 5))
+    pdf.set_draw_color(*colour)
+    pdf.set_fill_color(*colour)
+    pdf.set_line_width(0.45)
+    pdf.set_dash_pattern(*(float(n) / 4 for n in (s.dash or "0 0").split()))
+    if len(points) > 1:
+        pdf.polyline(points)
+    pdf.set_dash_pattern()
+    r = 0.5 if len(points) > 60 else 0.8
+    for px, py in points:
+        if s.marker == "circle":
+            pdf.circle(px, py, r, style="F")
+        elif s.marker == "square":
+            pdf.rect(px - r, py - r, 2 * r, 2 * r, style="F")
+        else:
+            pdf.polygon([(px, py - r * 1.2), (px + r, py + r), (px - r, py + r)], style="F")
 
 
 def used_sources(a: Assessment, pack: KnowledgePack) -> list[str]:

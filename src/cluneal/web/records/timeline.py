@@ -9,6 +9,7 @@ inline style (the Content-Security-Policy forbids both).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -242,6 +243,65 @@ def _event_rows(xs: list[float], min_gap: float = 18) -> list[int]:
     return rows
 
 
+@dataclass(frozen=True)
+class PanelPlot:
+    """One series' panel: its top and bottom, its grid lines (y, label) and its points."""
+
+    series: Series
+    top: float
+    bottom: float
+    grid: tuple[tuple[float, str], ...]
+    points: tuple[tuple[float, float, Point], ...]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """The timeline laid out in some unit (SVG user units, PDF millimetres): three stacked
+    panels sharing one date axis, the events' x and the date ticks. The page and the letter
+    both draw this, so they show the same chart."""
+
+    start: dt.date
+    end: dt.date
+    panels: tuple[PanelPlot, ...]
+    events: tuple[tuple[float, Event], ...]
+    ticks: tuple[tuple[float, dt.date, str], ...]
+
+
+def plot(
+    t: Timeline,
+    left: float,
+    right: float,
+    top: float,
+    panel: float,
+    gap: float,
+    rnd: Callable[[float], float] = float,
+) -> Plot | None:
+    """The layout of ``t`` between ``left`` and ``right``, its first panel at ``top``; None
+    when there is nothing to show. ``rnd`` rounds every coordinate."""
+    rng = date_range(t)
+    if rng is None:
+        return None
+    lo, hi = rng
+    span = (hi - lo).days
+
+    def x(d: dt.date) -> float:
+        return rnd(left + (d - lo).days / span * (right - left))
+
+    panels = []
+    for i, s in enumerate(SERIES):
+        y0 = top + i * (panel + gap)
+
+        def y(value: float, y0: float = y0, s: Series = s) -> float:
+            return rnd(y0 + panel - min(max(value, 0), s.maximum) / s.maximum * panel)
+
+        grid = tuple((y(g), f"{g}{s.unit}") for g in s.grid)
+        points = tuple((x(p.date), y(p.value), p) for p in t.series(s.key))
+        panels.append(PanelPlot(s, y0, y0 + panel, grid, points))
+    events = tuple((x(e.date), e) for e in t.events)
+    ticks = tuple((x(d), d, label) for d, label in date_ticks(lo, hi))
+    return Plot(lo, hi, tuple(panels), events, ticks)
+
+
 def timeline_svg_context(
     t: Timeline, width: int = 720, id_prefix: str = "timeline"
 ) -> dict[str, Any]:
@@ -258,40 +318,37 @@ def timeline_svg_context(
         "series": SERIES,
         "event_style": EVENT_STYLE,
     }
-    rng = date_range(t)
-    if rng is None:
+    laid = plot(t, LEFT, width - RIGHT, TOP, PANEL, GAP, _r)
+    if laid is None:
         return context
-    lo, hi = rng
-    x0, x1, span = LEFT, width - RIGHT, (hi - lo).days
-
-    def x(d: dt.date) -> float:
-        return _r(x0 + (d - lo).days / span * (x1 - x0))
-
     panels = []
-    for i, s in enumerate(SERIES):
-        top = TOP + i * (PANEL + GAP)
-
-        def y(value: float, top: int = top, s: Series = s) -> float:
-            return _r(top + PANEL - min(max(value, 0), s.maximum) / s.maximum * PANEL)
-
-        marks: list[dict[str, Any]] = []
-        for p in t.series(s.key):
-            title = f"{s.name} {_n(p.value)}{s.unit} on {p.date.isoformat()} ({p.source})"
-            marks.append({"x": x(p.date), "y": y(p.value), "point": p, "title": title})
-        panel: dict[str, Any] = {"series": s, "top": top, "bottom": top + PANEL, "title_y": top - 8}
-        panel["middle"] = top + PANEL // 2
-        panel["grid"] = [{"y": y(g), "label": f"{g}{s.unit}"} for g in s.grid]
+    for pp in laid.panels:
+        s = pp.series
+        marks: list[dict[str, Any]] = [
+            {
+                "x": px,
+                "y": py,
+                "point": p,
+                "title": f"{s.name} {_n(p.value)}{s.unit} on {p.date.isoformat()} ({p.source})",
+            }
+            for px, py, p in pp.points
+        ]
+        panel: dict[str, Any] = {"series": s, "top": pp.top, "bottom": pp.bottom}
+        panel.update(title_y=pp.top - 8, middle=pp.top + PANEL // 2)
+        panel["grid"] = [{"y": gy, "label": label} for gy, label in pp.grid]
         panel["points"] = " ".join(f"{_n(m['x'])},{_n(m['y'])}" for m in marks)
         panel["markers"], panel["small"] = marks, len(marks) > 60
         panels.append(panel)
-    xs = [x(e.date) for e in t.events]
+    xs = [ex for ex, _ in laid.events]
     events = [
         {"x": ex, "event": e, "label_y": EVENT_ROWS[row], "style": EVENT_STYLE[e.kind]}
-        for e, ex, row in zip(t.events, xs, _event_rows(xs), strict=True)
+        for (ex, e), row in zip(laid.events, _event_rows(xs), strict=True)
     ]
-    ticks = [{"x": x(d), "label": label, "date": d} for d, label in date_ticks(lo, hi)]
+    ticks = [{"x": tx, "label": label, "date": d} for tx, d, label in laid.ticks]
     rows = sorted(((p, s) for s in SERIES for p in t.series(s.key)), key=lambda r: r[0].date)
-    context.update(x0=x0, x1=x1, start=lo, end=hi, panels=panels, events=events, ticks=ticks)
+    x0, x1 = LEFT, width - RIGHT
+    context.update(x0=x0, x1=x1, start=laid.start, end=laid.end, panels=panels)
+    context.update(events=events, ticks=ticks)
     context.update(axis=axis, event_y1=EVENT_ROWS[-1] + 4, tick_label_y=axis + 18, grid_top=TOP)
     context["rows"] = [{"point": p, "series": s} for p, s in rows]
     return context
