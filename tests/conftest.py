@@ -25,6 +25,6 @@ def example_case(example_path: Path) -> dict[str, Any]:
     return json.loads(example_path.read_text())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     return SHARED

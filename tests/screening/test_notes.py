@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_a_red_flag_in_a_note_counts_when_current_and_recent(text, written, feat
 def test_a_site_pack_may_not_map_an_unknown_concept_or_feature(tmp_path: Path):
     notes = [{"concept": "sore_feet", "feature": "nothing", "when": "sometimes"}]
     screening = json.loads(
-        (Path(__file__).parents[2] / "src/cluneal/knowledge/data/screening.json").read_text()
+        resources.files("cluneal.knowledge").joinpath("data", "screening.json").read_text()
     )["screening"]
     site = tmp_path / "site.json"
     site.write_text(

@@ -14,8 +14,8 @@ OS = "/cds-services/cluneal-order-sign"
 
 
 @pytest.fixture(scope="module")
-def synthea(shared_dir):
-    folder = shared_dir / "external/synthea-bulk-10"
+def synthea(shared):
+    folder = shared / "external/synthea-bulk-10"
     patients = {}
     by_patient: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for line in (folder / "Patient.000.ndjson").read_text().splitlines():
@@ -27,13 +27,6 @@ def synthea(shared_dir):
             pid = r["subject"]["reference"].split("/")[-1].replace("urn:uuid:", "")
             by_patient[pid][kind].append(r)
     return patients, by_patient
-
-
-@pytest.fixture(scope="module")
-def shared_dir():
-    from pathlib import Path
-
-    return Path(__file__).parents[3].parent / "shared"
 
 
 def prefetch(fhir, patient, resources):
