@@ -6,6 +6,7 @@ JSON paths. They are put together into records and documents by :mod:`cluneal.kn
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Collection
 from typing import Any
 
@@ -25,8 +26,9 @@ def obj_schema(props: dict[str, Schema], required: Collection[str] = ()) -> Sche
     return out
 
 
-class Spec:
-    """The JSON form of one value: how it is read, written and described."""
+class Spec(ABC):
+    """The JSON form of one value: how it is read, written and described (each kind of value
+    says how it is read and its schema; a value is its own JSON unless it says otherwise)."""
 
     #: A ``null`` is allowed where the format needs a value (a list item; see :class:`Nullable`).
     accepts_null = False
@@ -39,16 +41,17 @@ class Spec:
     #: The problem reported for a ``null`` list item when it is not allowed.
     null_message = "must not be null"
 
+    @abstractmethod
     def read(self, node: Node) -> Any:
         """The value at ``node`` (never null), or ``None`` with a problem recorded."""
-        raise NotImplementedError
 
     def dump(self, value: Any) -> Any:
         """The JSON of a value that is not ``None``."""
         return value
 
+    @abstractmethod
     def schema(self) -> Schema:
-        raise NotImplementedError
+        """The JSON Schema of the value."""
 
 
 def _bounded(kind: str, low: float | None, high: float | None) -> Schema:
