@@ -12,7 +12,7 @@ from cluneal.files import write_atomically
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.registry import blocks, comparison, figures, flow, km_tables, questionnaires, survival
 from cluneal.registry.cohort import Cohort
-from cluneal.registry.tables import Table
+from cluneal.registry.tables import Table, named
 
 #: Figures in page order: name -> title.
 FIGURE_TITLES = {
@@ -41,10 +41,7 @@ class Report:
     tables: tuple[Table, ...]
 
     def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return named(self.tables, name)
 
     def figure(self, name: str) -> Figure:
         """Draw one of :data:`FIGURE_TITLES` (a fresh matplotlib figure each time)."""

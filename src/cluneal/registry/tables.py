@@ -143,3 +143,11 @@ def percent(part: int, whole: int) -> float | None:
 
 def as_rows(rows: Sequence[Sequence[Cell]]) -> tuple[tuple[Cell, ...], ...]:
     return tuple(tuple(r) for r in rows)
+
+
+def named(tables: Sequence[Table], name: str) -> Table:
+    """The table of that name (KeyError if none)."""
+    for t in tables:
+        if t.name == name:
+            return t
+    raise KeyError(name)

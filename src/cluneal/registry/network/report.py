@@ -21,7 +21,7 @@ from cluneal.registry.network.figures import Panel, Row, forest_figure, installa
 from cluneal.registry.network.pool import HIGH, LOW, MEASURES, Pooled, pool
 from cluneal.registry.network.stats import Meta, wilson
 from cluneal.registry.questionnaires import LABELS
-from cluneal.registry.tables import Table
+from cluneal.registry.tables import Table, named
 
 FIGURE_TITLES = {
     "flow": "Cohort flow per nerve, all installations",
@@ -43,10 +43,7 @@ class NetworkReport:
     tables: tuple[Table, ...]
 
     def table(self, name: str) -> Table:
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return named(self.tables, name)
 
     def figure(self, name: str) -> Figure:
         p = self.pooled
