@@ -28,7 +28,7 @@ import rdata
 
 from cluneal.nlp import lists
 from cluneal.nlp.pieces import joined
-from cluneal.nlp.pipeline import GROUP, _checklist_items, _inside_entries, _prune, pipeline
+from cluneal.nlp.pipeline import _checklist_items, _inside_entries, _prune, pipeline
 from cluneal.nlp.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "external"
@@ -62,7 +62,15 @@ def profile(texts: list[str]) -> dict[str, float]:
     """CPU seconds per stage of the prefiltered path (the stages of ``Pipeline.find``)."""
     p = pipeline()
     stages: dict[str, float] = dict.fromkeys(
-        ("prefilter", "tokenizer + matcher", "sentences + rules", "ConText", "sections"), 0.0
+        (
+            "prefilter",
+            "tokenizer",
+            "target matchers",
+            "sentences + rules",
+            "ConText",
+            "sections",
+        ),
+        0.0,
     )
     clock = time.process_time()
 
@@ -72,18 +80,22 @@ def profile(texts: list[str]) -> dict[str, float]:
         stages[stage] += now - clock
         clock = now
 
-    read = []
+    read, keyed = [], []
     for text in texts:
-        plan = p.prefilter.plan(text)
-        if plan is None:
-            read.append(text)
-        elif plan:
-            read.append(joined(text, plan)[0])
+        regions = p.prefilter.regions(text)
+        if regions:  # (a note read whole, None, is rare: not in this profile)
+            part, offsets = joined(text, [(start, end) for start, end, _ in regions])
+            read.append(part)
+            keyed.append(
+                [(at, at + e - s, keys) for (at, _), (s, e, keys) in zip(offsets, regions)]
+            )
     lap("prefilter")
-    docs = list(p.nlp.pipe(read, batch_size=64))
-    lap("tokenizer + matcher")
-    for doc in docs:
-        matches = lists.parts(doc.spans.get(GROUP, ()), p.lexicon.joiners)
+    docs = list(p.nlp.tokenizer.pipe(read, batch_size=64))
+    lap("tokenizer")
+    found = [p.targets(doc, regions) for doc, regions in zip(docs, keyed, strict=True)]
+    lap("target matchers")
+    for doc, targets in zip(docs, found, strict=True):
+        matches = lists.parts(targets, p.lexicon.joiners)
         spans = _prune(matches, p.suppresses)
         if not spans:
             continue
@@ -93,9 +105,8 @@ def profile(texts: list[str]) -> dict[str, float]:
         spans = _checklist_items(spans, entries)
         if not spans:
             continue
-        doc.spans[GROUP] = spans
         lap("sentences + rules")
-        p.context(doc)
+        p.cues.apply(doc, spans)
         lap("ConText")
         sections = p.sections.of(doc, spans)
         lap("sections")

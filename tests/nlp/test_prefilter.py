@@ -174,5 +174,5 @@ def test_a_note_without_any_anchor_never_reaches_spacy():
 
 
 def test_a_rule_with_nothing_to_look_for_reads_every_note_whole():
-    prefilter = Prefilter.build([[]], [])
+    prefilter = Prefilter.build([("anything", [], None)])
     assert prefilter.unconditional and prefilter.plan("anything") is None

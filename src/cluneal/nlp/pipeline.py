@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,31 +22,26 @@ import spacy
 from loguru import logger
 from medspacy.context import ConText, ConTextRule
 from medspacy.section_detection import Sectionizer, SectionRule
-from medspacy.target_matcher import TargetRule
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp import lists
+from cluneal.nlp.cues import Cues
 from cluneal.nlp.finding import Finding
 from cluneal.nlp.pieces import joined, original
 from cluneal.nlp.prefilter import Prefilter
 from cluneal.nlp.prefilter_lexicon import from_lexicon
 from cluneal.nlp.sections import Sections
 from cluneal.nlp.sentences import Entry, split_sentences
+from cluneal.nlp.targets import EXCLUDE, ITEM_LABEL, Targets, keyed_rules, token_patterns
 from cluneal.nlp.text import check_text
 
 GROUP = "cluneal"
-EXCLUDE = "exclude:"
-#: The label of a match that counts only as a checklist entry's item.
-ITEM = "item:"
-#: A gap in a sequence never crosses the end of a clause, a contrast, a negation or a
-#: whitespace token (a tab, a line break, a run of spaces: each one starts a sentence).
-_GAP_STOPS = [".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"]
 _ATTRIBUTES = {
     "NEGATED_EXISTENCE": "negated",
     "HISTORICAL": "historical",
@@ -54,65 +49,6 @@ _ATTRIBUTES = {
     "POSSIBLE_EXISTENCE": "uncertain",
     "FAMILY": "family",
 }
-
-
-def _token(item: str, classes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    if item.startswith("~") and "@" in item:  # a gap of a word class's words only
-        size, name = item[1:].split("@")
-        return {"LOWER": {"IN": list(classes[name])}, "OP": f"{{0,{size}}}"}
-    if item.startswith("~"):
-        return {"LOWER": {"NOT_IN": _GAP_STOPS}, "IS_SPACE": False, "OP": f"{{0,{item[1:]}}}"}
-    body = item.removesuffix("?")
-    alternatives = list(classes[body[1:]]) if body.startswith("@") else body.split("|")
-    prefixes = [a[:-1] for a in alternatives if a.endswith("*")]
-    words = [a for a in alternatives if not a.endswith("*")]
-    if prefixes:
-        parts = [re.escape(p) for p in prefixes] + [re.escape(w) + "$" for w in words]
-        token: dict[str, Any] = {"LOWER": {"REGEX": "^(?:" + "|".join(parts) + ")"}}
-    else:
-        token = {"LOWER": words[0]} if len(words) == 1 else {"LOWER": {"IN": words}}
-    if item.endswith("?"):
-        token["OP"] = "?"
-    return token
-
-
-def token_patterns(
-    items: Sequence[str], classes: dict[str, tuple[str, ...]]
-) -> list[list[dict[str, Any]]]:
-    """spaCy Matcher patterns for a lexicon sequence (syntax: :mod:`cluneal.knowledge.lexicon`).
-
-    The Matcher tests every pattern's first token at every token of a note, and a set or regex
-    test there is a Python call: so a leading ``a|b|c`` becomes one pattern per word (a plain
-    attribute comparison) and a leading optional item becomes a pattern with it and one without.
-    """
-    first, rest = items[0], [_token(item, classes) for item in items[1:]]
-    patterns = []
-    if first.endswith("?"):
-        patterns += token_patterns(items[1:], classes)
-        first = first[:-1]
-    body = list(classes[first[1:]]) if first.startswith("@") else first.split("|")
-    if any(word.endswith("*") for word in body):
-        return [*patterns, [_token(first, classes), *rest]]
-    return patterns + [[{"LOWER": word}, *rest] for word in body]
-
-
-def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
-    rules: list[TargetRule] = []
-    for concept in lexicon.concepts:
-        rules += [TargetRule(term, concept.id) for term in concept.terms]
-        listed = {seq for seq, _ in concept.lists}
-        for seq, where in concept.lists:
-            for pattern in token_patterns(seq, lexicon.classes):
-                rules.append(TargetRule(" ".join(seq), lists.label(concept.id, where), pattern))
-        for label, sequences in (
-            (concept.id, tuple(seq for seq in concept.sequences if seq not in listed)),
-            (EXCLUDE + concept.id, concept.exclusions),
-            (ITEM + concept.id, concept.checklist_items),
-        ):
-            for seq in sequences:
-                for pattern in token_patterns(seq, lexicon.classes):
-                    rules.append(TargetRule(" ".join(seq), label, pattern=pattern))
-    return rules
 
 
 def _context_rules(lexicon: Lexicon) -> list[ConTextRule]:
@@ -148,12 +84,12 @@ def _inside_entries(matches: Iterable[Span], entries: list[Entry]) -> list[Span]
 
 def _checklist_items(spans: list[Span], entries: list[Entry]) -> list[Span]:
     """Keep a checklist-only match when it is the item of an entry, as its concept's finding."""
-    items = [s for s in spans if s.label_.startswith(ITEM)]
+    items = [s for s in spans if s.label_.startswith(ITEM_LABEL)]
     if not items:
         return spans
-    kept = [s for s in spans if not s.label_.startswith(ITEM)]
+    kept = [s for s in spans if not s.label_.startswith(ITEM_LABEL)]
     for span in items:
-        concept = span.label_[len(ITEM) :]
+        concept = span.label_[len(ITEM_LABEL) :]
         if any(e.start <= span.start and span.end <= e.separator for e in entries) and not any(
             k.label_ == concept and k.start < span.end and span.start < k.end for k in kept
         ):
@@ -172,7 +108,7 @@ def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> lis
     for label, kept in by_label.items():
         if label.startswith(EXCLUDE):
             continue
-        concept = label.removeprefix(ITEM)
+        concept = label.removeprefix(ITEM_LABEL)
         vetoes = list(by_label.get(EXCLUDE + concept, ()))
         vetoes += [
             s
@@ -193,60 +129,77 @@ class Pipeline:
     sections: Sections
     lexicon: Lexicon
     prefilter: Prefilter
+    targets: Targets
+    cues: Cues
 
     def __post_init__(self) -> None:
         self.suppresses = {c.id: c.suppresses for c in self.lexicon.concepts if c.suppresses}
         self.side_of = {w: side for side, words in self.lexicon.sides.items() for w in words}
 
     def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
-        """The findings of each note, reading only the pieces the prefilter chooses."""
+        """The findings of each note, reading only the pieces the prefilter chooses, and
+        matching in each only the rules that may match there."""
         texts = list(_checked(texts))
         out: list[list[Finding]] = [[] for _ in texts]
-        jobs: list[tuple[int, list[tuple[int, int]] | None]] = []
+        whole: list[int] = []
+        jobs: list[tuple[int, list[tuple[int, int]], list[tuple[int, int, frozenset[Any]]]]] = []
         read: list[str] = []
         for i, text in enumerate(texts):
-            plan = self.prefilter.plan(text)
-            if plan is None:
-                jobs.append((i, None))
-                read.append(text)
-            elif plan:
-                part, offsets = joined(text, plan)
-                jobs.append((i, offsets))
+            regions = self.prefilter.regions(text)
+            if regions is None:
+                whole.append(i)
+            elif regions:
+                part, offsets = joined(text, [(start, end) for start, end, _ in regions])
+                keyed = [
+                    (at, at + end - start, keys)
+                    for (at, _), (start, end, keys) in zip(offsets, regions, strict=True)
+                ]
+                jobs.append((i, offsets, keyed))
                 read.append(part)
-        for (i, offsets), found in zip(jobs, self._read(read, batch_size), strict=True):
-            out[i] = found if offsets is None else [_moved(f, offsets) for f in found]
+        docs = self.nlp.tokenizer.pipe(read, batch_size=batch_size)
+        for (i, offsets, keyed), doc in zip(jobs, docs, strict=True):
+            found = self._findings(doc, self.targets(doc, keyed), self.cues.apply)
+            out[i] = [_moved(f, offsets) for f in found]
+        for i, found in zip(whole, self._read([texts[i] for i in whole], batch_size), strict=True):
+            out[i] = found
         return out
 
     def find_full(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
-        """The findings of each note, read whole (no prefilter)."""
+        """The findings of each note, read whole (no prefilter) by one matcher of every rule."""
         return self._read(_checked(texts), batch_size)
 
     def _read(self, texts: Iterable[str], batch_size: int) -> list[list[Finding]]:
-        out: list[list[Finding]] = []
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            matches = lists.parts(doc.spans.get(GROUP, ()), self.lexicon.joiners)
-            spans = _prune(matches, self.suppresses)
-            if not spans:
-                out.append([])
-                continue
-            entries = split_sentences(doc, self.lexicon.checklist)
-            if entries:
-                spans = _prune(_inside_entries(matches, entries), self.suppresses)
-            spans = _checklist_items(spans, entries)
-            if not spans:
-                out.append([])
-                continue
-            doc.spans[GROUP] = spans
-            self.context(doc)
-            categories = self.sections.of(doc, spans)
-            denied = [(e.start, e.separator) for e in entries if e.negative]
-            out.append(
-                [
-                    self._finding(span, spans, denied, section)
-                    for span, section in zip(spans, categories, strict=True)
-                ]
-            )
-        return out
+        return [
+            self._findings(doc, doc.spans.get(GROUP, ()), self._context)
+            for doc in self.nlp.pipe(texts, batch_size=batch_size)
+        ]
+
+    def _context(self, doc: Doc, spans: list[Span]) -> None:
+        """medspaCy's ConText over the whole note."""
+        doc.spans[GROUP] = spans
+        self.context(doc)
+
+    def _findings(
+        self, doc: Doc, found: Iterable[Span], context: Callable[[Doc, list[Span]], None]
+    ) -> list[Finding]:
+        """The findings of a note from its target matches, their cues set by ``context``."""
+        matches = lists.parts(found, self.lexicon.joiners)
+        spans = _prune(matches, self.suppresses)
+        if not spans:
+            return []
+        entries = split_sentences(doc, self.lexicon.checklist)
+        if entries:
+            spans = _prune(_inside_entries(matches, entries), self.suppresses)
+        spans = _checklist_items(spans, entries)
+        if not spans:
+            return []
+        context(doc, spans)
+        categories = self.sections.of(doc, spans)
+        denied = [(e.start, e.separator) for e in entries if e.negative]
+        return [
+            self._finding(span, spans, denied, section)
+            for span, section in zip(spans, categories, strict=True)
+        ]
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
         """The side said in the finding, else the nearest one said near it in its sentence
@@ -381,13 +334,16 @@ def _build(lexicon: Lexicon) -> Pipeline:
     nlp.tokenizer = clinical_tokenizer(nlp)
     config = {"result_type": "group", "span_group_name": GROUP, "prune": False}
     matcher: Any = nlp.add_pipe("medspacy_target_matcher", config=config)
-    matcher.add(_target_rules(lexicon))
+    rules = keyed_rules(lexicon)
+    matcher.add([rule for group in rules.values() for rule in group])
     context = ConText(nlp, rules=None, input_span_type="group", span_group_name=GROUP)
-    context.add(_context_rules(lexicon))
-    rules = section_rules(lexicon)
-    headers = [(r.literal, r.max_scope is not None) for r in rules]
-    prefilter = from_lexicon(lexicon, nlp, headers)
-    return Pipeline(nlp, context, Sections(nlp, rules), lexicon, prefilter)
+    cue_rules = _context_rules(lexicon)
+    context.add(cue_rules)
+    headers = section_rules(lexicon)
+    prefilter = from_lexicon(lexicon, nlp, [(r.literal, r.max_scope is not None) for r in headers])
+    cues = Cues(nlp, context, cue_rules, ends=prefilter.sentences)
+    sections = Sections(nlp, headers)
+    return Pipeline(nlp, context, sections, lexicon, prefilter, Targets(nlp, rules), cues)
 
 
 def find(texts: Iterable[str]) -> list[list[Finding]]:

@@ -21,7 +21,8 @@ and maps the offsets back: the findings are exactly those of the whole note
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -106,12 +107,32 @@ class Rule:
     checks: tuple[Check, ...] = ()
     #: A section header whose section runs for a number of tokens only (``max_scope``).
     scoped: bool = False
+    #: What the caller named a target rule by (:meth:`Prefilter.regions` says where it holds).
+    key: Hashable = None
+    #: The most tokens a match can have (None: no limit): its items are never further apart
+    #: than that many spaces, since a space inside a piece always ends a token.
+    tokens: int | None = None
 
-    def may_hold_in(self, text: str, marked: bytes | None) -> bool:
-        """Whether every weak item could be somewhere in the note (a first test)."""
-        if marked is not None:
-            return all(check.in_marked(marked) for check in self.checks)
-        return all(any(word in text for word in c.words) for c in self.checks)
+    #: A bit per item: what a note holding all of them has (see :meth:`Prefilter.regions`).
+    every: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "every", (1 << len(self.items)) - 1)
+
+    def may_hold_in(self, text: str, marked: bytes | None, known: dict[int, bool]) -> bool:
+        """Whether every weak item could be somewhere in the note (a first test); ``known``:
+        the answers so far for this note, per check."""
+        for check in self.checks:
+            held = known.get(id(check))
+            if held is None:
+                held = known[id(check)] = (
+                    check.in_marked(marked)
+                    if marked is not None
+                    else any(word in text for word in check.words)
+                )
+            if not held:
+                return False
+        return True
 
     def holds_in(self, piece: str, marked: bytes | None) -> bool:
         """Whether every weak item occurs in the piece where a token could be; ``marked`` is the
@@ -186,28 +207,32 @@ class Prefilter:
     @classmethod
     def build(
         cls,
-        targets: Iterable[list[Item]],
-        headers: Iterable[list[Item]],
-        phrases: Iterable[tuple[list[Item], bool]] = (),
-        scoped: Iterable[list[Item]] = (),
+        targets: Iterable[tuple[Hashable, list[Item], int | None]],
+        phrases: Iterable[tuple[Hashable, list[Item]]] = (),
+        headers: Iterable[tuple[list[Item], bool]] = (),
     ) -> Prefilter:
-        """Rules from the required items of sequences (``targets``, ``headers``) and from
-        phrases (their tokens, and whether the phrase is a header); ``scoped``: header phrases
-        whose section runs for a number of tokens only."""
+        """Rules from target sequences (each named by a key, with its required items and the
+        most tokens a match of it can have, None for no limit) and target phrases (a key and
+        the phrase's tokens), and from section headers (their tokens, and whether the section
+        runs for a number of tokens only)."""
         rules, unconditional = [], False
-        groups = [(items, False, False, False) for items in targets]
-        groups += [(items, True, False, False) for items in headers]
-        groups += [(items, header, True, False) for items, header in phrases]
-        groups += [(items, True, True, True) for items in scoped]
-        for items, header, phrase, limited in groups:
+        checks: dict[Item, Check] = {}  # one per weak item, shared by the rules that have it
+        groups = [(items, key, most, False, False, False) for key, items, most in targets]
+        groups += [(items, key, len(items), True, False, False) for key, items in phrases]
+        groups += [(items, None, len(items), True, True, scoped) for items, scoped in headers]
+        for items, key, most, phrase, header, limited in groups:
             if not items:
                 unconditional = unconditional or not header
             elif phrase and len(items) <= WHOLE_PHRASE:
-                rules.append(Rule((spellings([i[0] for i in items]),), header, (), limited))
+                rules.append(Rule((spellings([i[0] for i in items]),), header, (), limited, key))
             else:
                 strong = [i for i in items if _strong(i)] or [max(items, key=_strength)]
-                weak = [_check(i) for i in items if not any(i is s for s in strong)]
-                rules.append(Rule(tuple(strong), header, tuple(weak), limited))
+                weak = [
+                    checks.get(i) or checks.setdefault(i, _check(i))
+                    for i in items
+                    if not any(i is s for s in strong)
+                ]
+                rules.append(Rule(tuple(strong), header, tuple(weak), limited, key, most))
         whole: dict[str, set[tuple[int, int]]] = {}
         start: dict[str, set[tuple[int, int]]] = {}
         for r, rule in enumerate(rules):
@@ -252,6 +277,13 @@ class Prefilter:
 
     def plan(self, text: str) -> list[tuple[int, int]] | None:
         """The pieces the pipeline must read, in order; None: read the whole note."""
+        regions = self.regions(text)
+        return None if regions is None else [(start, end) for start, end, _ in regions]
+
+    def regions(self, text: str) -> list[tuple[int, int, frozenset[Hashable]]] | None:
+        """The pieces the pipeline must read, in order, each with the keys of the target rules
+        that may match in it (none in a piece read for its section header only); None: read
+        the whole note, with every rule."""
         lowered = text.lower()
         if self.unconditional or len(lowered) != len(text):
             return None  # lower-casing moved offsets (a rare character): no shortcut
@@ -273,15 +305,16 @@ class Prefilter:
                     continue  # not where a token could start
                 whole = end >= n or not (lowered[end] in _WORD and lowered[end - 1] in _WORD)
                 seen.setdefault(2 * pattern + whole, []).append(begin)
-        in_note: dict[int, set[int]] = {}
+        in_note: dict[int, int] = {}  # per rule: a bit per item found in the note
         for key in seen:
             for rule, item in satisfies[key]:
-                in_note.setdefault(rule, set()).add(item)
+                in_note[rule] = in_note.get(rule, 0) | 1 << item
         rules = self.rules
+        known: dict[int, bool] = {}
         candidates = {
             r
-            for r, items in in_note.items()
-            if len(items) == len(rules[r].items) and rules[r].may_hold_in(lowered, marked)
+            for r, found in in_note.items()
+            if found == rules[r].every and rules[r].may_hold_in(lowered, marked, known)
         }
         if all(rules[r].header for r in candidates):
             return []
@@ -293,11 +326,17 @@ class Prefilter:
         last = max(targets)[0]
         headers = where(header=True, before=last)
         ranges = sorted([*targets, *headers])
-        for piece, scoped in headers.items():
-            if scoped:  # keep every token between a scoped header and the next target
+        for piece, held in headers.items():
+            if any(rules[r].scoped for r in held):
+                # keep every token between a scoped header and the next target
                 following = min(t for t in targets if t[0] >= piece[0])
                 ranges.append((piece[0], following[1]))
-        return merged(ranges)
+        regions = merged(ranges)
+        starts = [start for start, _ in regions]
+        keys: list[set[Hashable]] = [set() for _ in regions]
+        for piece, held in targets.items():
+            keys[bisect_right(starts, piece[0]) - 1].update(rules[r].key for r in held)
+        return [(start, end, frozenset(k)) for (start, end), k in zip(regions, keys, strict=True)]
 
     def _where(
         self,
@@ -310,32 +349,50 @@ class Prefilter:
         *,
         header: bool,
         before: int,
-    ) -> dict[tuple[int, int], bool]:
+    ) -> dict[tuple[int, int], set[int]]:
         """The pieces, starting before ``before``, where a candidate target rule (or section
-        header) has all its items and passes its checks; true for a piece with a header whose
-        section runs for a number of tokens only."""
-        found: dict[tuple[int, int], dict[int, set[int]]] = {}
+        header) has all its items and passes its checks, with those rules. A rule's pieces are
+        looked for around its rarest item only, the others looked up in them."""
+        rules = self.rules
+        at: dict[tuple[int, int], list[int]] = {}  # per (rule, item): where it occurs
         for key, begins in seen.items():
-            wanted = [
-                (r, i)
-                for r, i in satisfies[key]
-                if r in candidates and self.rules[r].header is header
-            ]
-            if not wanted:
-                continue
-            for begin in begins:
+            for r, i in satisfies[key]:
+                if r in candidates and rules[r].header is header:
+                    at.setdefault((r, i), []).extend(begins)
+        out: dict[tuple[int, int], set[int]] = {}
+        for r in sorted({r for r, _ in at}):
+            rule = rules[r]
+            where = sorted((sorted(at[r, i]) for i in range(len(rule.items))), key=len)
+            checked: set[tuple[int, int]] = set()
+            near = partial(_near, lowered, rule.tokens) if rule.tokens else None
+            for begin in where[0]:
                 if begin >= before:
                     break
-                rules = found.setdefault(around(begin), {})
-                for r, i in wanted:
-                    rules.setdefault(r, set()).add(i)
-        out: dict[tuple[int, int], bool] = {}
-        for piece, rules in found.items():
-            text = lowered[piece[0] : piece[1]]
-            # in the marked note, the piece's characters and the one on either side of it
-            near = None if marked is None else marked[piece[0] : piece[1] + 2]
-            for r, items in rules.items():
-                rule = self.rules[r]
-                if len(items) == len(rule.items) and rule.holds_in(text, near):
-                    out[piece] = out.get(piece, False) or rule.scoped
+                if near is not None and not all(near(begin, others) for others in where[1:]):
+                    continue  # an item too far away to be in the same match
+                piece = around(begin)
+                if piece in checked:
+                    continue
+                checked.add(piece)
+                if all(_within(others, piece) for others in where[1:]) and rule.holds_in(
+                    lowered[piece[0] : piece[1]],
+                    # in the marked note, the piece's characters and the one on either side
+                    None if marked is None else marked[piece[0] : piece[1] + 2],
+                ):
+                    out.setdefault(piece, set()).add(r)
         return out
+
+
+def _near(text: str, most: int, at: int, positions: list[int]) -> bool:
+    """Whether a sorted list of positions has one at most ``most`` spaces from ``at`` (the
+    nearest on either side has the fewest)."""
+    k = bisect_left(positions, at)
+    if k < len(positions) and text.count(" ", at, positions[k]) <= most:
+        return True
+    return k > 0 and text.count(" ", positions[k - 1], at) <= most
+
+
+def _within(positions: list[int], piece: tuple[int, int]) -> bool:
+    """Whether a sorted list of positions has one inside the piece."""
+    k = bisect_left(positions, piece[0])
+    return k < len(positions) and positions[k] < piece[1]

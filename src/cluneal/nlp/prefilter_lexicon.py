@@ -11,6 +11,15 @@ from spacy.language import Language
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.nlp.prefilter import Item, Prefilter
 
+#: What a target rule is named by: its concept, its kind and its text.
+RuleKey = tuple[str, str, object]
+TERM, SEQUENCE, ITEM, EXCLUSION = "term", "sequence", "checklist item", "exclusion"
+
+
+def rule_key(concept: str, kind: str, rule: object) -> RuleKey:
+    """The key of one term, sequence, checklist item or (``rule`` None) a concept's exclusions."""
+    return (concept, kind, rule)
+
 
 def required(sequence: Sequence[str], classes: dict[str, tuple[str, ...]]) -> list[Item]:
     """The items of a lexicon sequence that every match must contain (syntax of
@@ -22,6 +31,11 @@ def required(sequence: Sequence[str], classes: dict[str, tuple[str, ...]]) -> li
         body = list(classes[item[1:]]) if item.startswith("@") else item.split("|")
         items.append(tuple(body))
     return items
+
+
+def most_tokens(sequence: Sequence[str]) -> int:
+    """The most tokens a match of a lexicon sequence can have (a gap ``~n`` up to n)."""
+    return sum(int(item[1:].split("@")[0]) if item.startswith("~") else 1 for item in sequence)
 
 
 def literal(text: str, nlp: Language) -> list[Item]:
@@ -40,31 +54,36 @@ def _spans_sentence_end(words: Iterable[Iterable[str]]) -> bool:
 
 
 def from_lexicon(lexicon: Lexicon, nlp: Language, headers: Iterable[tuple[str, bool]]) -> Prefilter:
-    """The prefilter of a lexicon's target rules and the pipeline's section headers (each a
-    literal, and whether its section runs for a number of tokens only)."""
-    targets: list[list[Item]] = []
-    phrases: list[tuple[list[Item], bool]] = []
-    scoped: list[list[Item]] = []
+    """The prefilter of a lexicon's target rules, each named by its :func:`rule_key`, and of
+    the pipeline's section headers (each a literal, and whether its section runs for a number
+    of tokens only)."""
+    targets: list[tuple[RuleKey, list[Item], int | None]] = []
+    phrases: list[tuple[RuleKey, list[Item]]] = []
     every: list[list[Item]] = []  # every multi-token rule, whatever it does
     for concept in lexicon.concepts:
-        phrases += [(literal(term, nlp), False) for term in concept.terms]
-        sequences = (*concept.sequences, *concept.checklist_items)
-        targets += [required(seq, lexicon.classes) for seq in sequences]
-        every += [_all_items(seq, lexicon.classes) for seq in (*sequences, *concept.exclusions)]
-    for text, limited in headers:
-        (
-            scoped.append(literal(text, nlp))
-            if limited
-            else phrases.append((literal(text, nlp), True))
-        )
-    every += [items for items, _ in phrases] + scoped
+        phrases += [
+            (rule_key(concept.id, TERM, term), literal(term, nlp)) for term in concept.terms
+        ]
+        listed = tuple(seq for seq, _ in concept.lists)
+        sequences = tuple(dict.fromkeys((*concept.sequences, *listed)))
+        for kind, group in ((SEQUENCE, sequences), (ITEM, concept.checklist_items)):
+            targets += [
+                (rule_key(concept.id, kind, seq), required(seq, lexicon.classes), most_tokens(seq))
+                for seq in group
+            ]
+        every += [
+            _all_items(seq, lexicon.classes)
+            for seq in (*sequences, *concept.checklist_items, *concept.exclusions)
+        ]
+    sections = [(literal(text, nlp), scoped) for text, scoped in headers]
+    every += [items for _, items in phrases] + [items for items, _ in sections]
     for rule in lexicon.context:
         every.append(
             _all_items(rule.pattern, lexicon.classes)
             if rule.pattern
             else literal(rule.literal, nlp)
         )
-    prefilter = Prefilter.build(targets, [], phrases, scoped)
+    prefilter = Prefilter.build(targets, phrases, sections)
     prefilter.abbreviations = frozenset(nlp.tokenizer.rules or ())
     prefilter.sentences = not any(_spans_sentence_end(items) for items in every)
     firsts = [*(items[0] for items in every if items), *_first_items(lexicon)]

@@ -1,0 +1,87 @@
+"""ConText applied to the sentences around the findings only, with medspaCy's rules and logic.
+
+medspaCy's ``ConText`` matches its cue rules over the whole document, then weighs every pair of
+cues against each other; a cue acts within its own sentence only. :meth:`Cues.apply` gives the
+findings exactly the cues ``ConText`` would give them, matching the cue rules only in the
+*windows* around the findings: runs of whole sentences cut where no cue rule can match across
+(after a whitespace token, which no rule matches; and after a sentence end when no rule of
+several tokens holds one, :attr:`Cues.ends`). No cue outside a finding's window can reach it,
+and the cues inside are matched, pruned and scoped as ``ConText`` does
+(``tests/nlp/test_prefilter.py`` holds the two equal on every corpus the project has).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from medspacy.common.util import prune_overlapping_matches
+from medspacy.context import ConText, ConTextGraph, ConTextModifier, ConTextRule
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+_ENDS = frozenset(".?!")
+
+
+class Cues:
+    """The cue rules of a ``ConText`` component, matched window by window."""
+
+    def __init__(
+        self, nlp: Language, context: ConText, rules: Sequence[ConTextRule], ends: bool
+    ) -> None:
+        self.context = context
+        #: Whether a window may end at a sentence end (no rule of several tokens holds one).
+        self.ends = ends
+        self.matcher = Matcher(nlp.vocab)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.rules: dict[int, ConTextRule] = {}
+        for n, rule in enumerate(rules):
+            key = f"cue_{n}"
+            self.rules[nlp.vocab.strings.add(key)] = rule
+            if rule.pattern is None:  # as medspaCy's matcher reads a literal
+                self.phrases.add(key, [nlp.tokenizer(rule.literal.lower())])
+            else:
+                self.matcher.add(key, [rule.pattern])
+
+    def windows(self, doc: Doc, spans: Sequence[Span]) -> list[tuple[int, int]]:
+        """The token ranges, in order, that hold the findings' sentences and every cue that
+        could touch them."""
+        out: list[tuple[int, int]] = []
+        for span in sorted(spans, key=lambda s: s.start):
+            if out and span.start < out[-1][1]:
+                continue
+            sentence = span.sent
+            start, end = sentence.start, sentence.end
+            while start > 0 and not self._cut(doc[start - 1]):
+                start = doc[start - 1].sent.start
+            while end < len(doc) and not self._cut(doc[end - 1]):
+                end = doc[end].sent.end
+            out.append((start, end))
+        return out
+
+    def _cut(self, last: Token) -> bool:
+        """Whether no cue can match across the end of a sentence ending in token ``last``."""
+        return last.is_space or (self.ends and last.text in _ENDS)
+
+    def apply(self, doc: Doc, spans: Sequence[Span]) -> None:
+        """Set ``span._.modifiers`` of each finding as ``ConText`` would (sentences set)."""
+        matches: list[tuple[int, int, int]] = []
+        for start, end in self.windows(doc, spans):
+            window = doc[start:end]
+            matches += [(key, start + s, start + e) for key, s, e in self.matcher(window)]
+            matches += self.phrases(window)
+        context = self.context
+        graph = ConTextGraph(prune_on_modifier_overlap=context.prune_on_target_overlap)
+        graph.targets = list(spans)
+        if context.prune_on_modifier_overlap:
+            matches = prune_overlapping_matches(matches)
+        graph.modifiers = [
+            ConTextModifier(self.rules[key], start, end, doc, max_scope=context.max_scope)
+            for key, start, end in matches
+        ]
+        graph.update_scopes()
+        graph.apply_modifiers()
+        for target, modifier in graph.edges:
+            target._.modifiers += (modifier,)
+        if context.context_attributes_mapping:
+            context.set_context_attributes(graph.edges)
