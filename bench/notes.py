@@ -7,8 +7,8 @@ The pipeline is built once (not timed). Each corpus goes through the full pipeli
 prefiltered one (``find``), R times each alternately; the median rate is taken over the
 process's CPU time (so per core) and over the wall clock, and the findings of both must be
 equal. A profile of the prefiltered path says where its time goes: the prefilter, spaCy's
-tokenizer and target matcher on the pieces it chose, then sentences and checklist entries,
-ConText, sections and the findings.
+tokenizer on the pieces it chose, the target matchers run in them, then (in the notes with a
+finding) sentences and checklist entries, ConText, sections, and the rules and findings.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import os
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import rdata
 
-from cluneal.nlp import lists
-from cluneal.nlp.pieces import joined
-from cluneal.nlp.pipeline import _checklist_items, _inside_entries, _prune, pipeline
+from cluneal.nlp import pipeline as pipeline_module
+from cluneal.nlp.pipeline import pipeline
 from cluneal.nlp.sentences import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "external"
@@ -58,62 +57,64 @@ def timed(read: Callable[[list[str]], list[Any]], texts: list[str]) -> tuple[flo
     return time.process_time() - cpu, time.perf_counter() - wall, found
 
 
+class Timed:
+    """A stage of the pipeline with its CPU time added up in ``stages[name]``."""
+
+    def __init__(self, stages: dict[str, float], name: str, call: Callable[..., Any]) -> None:
+        self.stages, self.name, self.call = stages, name, call
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return self.call(*args, **kwargs)
+        finally:
+            self.stages[self.name] += time.process_time() - start
+
+
+class TimedTokenizer:
+    """The tokenizer's ``pipe`` with the time of making each doc added up."""
+
+    def __init__(self, stages: dict[str, float], tokenizer: Any) -> None:
+        self.stages, self.tokenizer = stages, tokenizer
+
+    def pipe(self, texts: Iterable[str], batch_size: int) -> Iterator[Any]:
+        docs = iter(self.tokenizer.pipe(texts, batch_size=batch_size))
+        while True:
+            start = time.process_time()
+            doc = next(docs, None)
+            self.stages["tokenizer"] += time.process_time() - start
+            if doc is None:
+                return
+            yield doc
+
+
 def profile(texts: list[str]) -> dict[str, float]:
-    """CPU seconds per stage of the prefiltered path (the stages of ``Pipeline.find``)."""
+    """CPU seconds per stage of ``Pipeline.find``: each stage timed in place (the rest, the
+    pieces joined, lists, pruning and each finding's side and attributes, is "rules")."""
     p = pipeline()
-    stages: dict[str, float] = dict.fromkeys(
-        (
-            "prefilter",
-            "tokenizer",
-            "target matchers",
-            "sentences + rules",
-            "ConText",
-            "sections",
-        ),
-        0.0,
+    stages = dict.fromkeys(
+        ("prefilter", "tokenizer", "target matchers", "sentences", "ConText", "sections"), 0.0
     )
-    clock = time.process_time()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.process_time()
-        stages[stage] += now - clock
-        clock = now
-
-    read, keyed = [], []
-    for text in texts:
-        regions = p.prefilter.regions(text)
-        if regions:  # (a note read whole, None, is rare: not in this profile)
-            part, offsets = joined(text, [(start, end) for start, end, _ in regions])
-            read.append(part)
-            keyed.append(
-                [(at, at + e - s, keys) for (at, _), (s, e, keys) in zip(offsets, regions)]
-            )
-    lap("prefilter")
-    docs = list(p.nlp.tokenizer.pipe(read, batch_size=64))
-    lap("tokenizer")
-    found = [p.targets(doc, regions) for doc, regions in zip(docs, keyed, strict=True)]
-    lap("target matchers")
-    for doc, targets in zip(docs, found, strict=True):
-        matches = lists.parts(targets, p.lexicon.joiners)
-        spans = _prune(matches, p.suppresses)
-        if not spans:
-            continue
-        entries = split_sentences(doc, p.lexicon.checklist)
-        if entries:
-            spans = _prune(_inside_entries(matches, entries), p.suppresses)
-        spans = _checklist_items(spans, entries)
-        if not spans:
-            continue
-        lap("sentences + rules")
-        p.cues.apply(doc, spans)
-        lap("ConText")
-        sections = p.sections.of(doc, spans)
-        lap("sections")
-        denied = [(e.start, e.separator) for e in entries if e.negative]
-        [p._finding(span, spans, denied, s) for span, s in zip(spans, sections, strict=True)]
-        lap("sentences + rules")
-    stages["chars read"] = sum(map(len, read)) / max(1, sum(map(len, texts)))
+    saved = (p.prefilter.regions, p.nlp.tokenizer, p.targets, p.cues.apply, p.sections.headers)
+    saved_of, saved_split = p.sections.of, pipeline_module.split_sentences
+    p.prefilter.regions = Timed(stages, "prefilter", p.prefilter.regions)  # type: ignore[method-assign]
+    p.nlp.tokenizer = TimedTokenizer(stages, p.nlp.tokenizer)
+    p.targets = Timed(stages, "target matchers", p.targets)  # type: ignore[assignment]
+    p.cues.apply = Timed(stages, "ConText", p.cues.apply)  # type: ignore[method-assign]
+    p.sections.headers = Timed(stages, "sections", p.sections.headers)  # type: ignore[method-assign]
+    p.sections.of = Timed(stages, "sections", p.sections.of)  # type: ignore[method-assign]
+    pipeline_module.split_sentences = Timed(stages, "sentences", split_sentences)
+    try:
+        start = time.process_time()
+        p.find(texts)
+        total = time.process_time() - start
+    finally:
+        p.prefilter.regions, p.nlp.tokenizer, p.targets, p.cues.apply, p.sections.headers = saved
+        p.sections.of, pipeline_module.split_sentences = saved_of, saved_split
+    stages["rules"] = total - sum(stages.values())
+    chosen = [p.prefilter.plan(text) or [] for text in texts]
+    read = sum(end - start for plan in chosen for start, end in plan)
+    stages["chars read"] = read / max(1, sum(map(len, texts)))
     return stages
 
 

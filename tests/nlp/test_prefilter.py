@@ -176,3 +176,46 @@ def test_a_note_without_any_anchor_never_reaches_spacy():
 def test_a_rule_with_nothing_to_look_for_reads_every_note_whole():
     prefilter = Prefilter.build([("anything", [], None)])
     assert prefilter.unconditional and prefilter.plan("anything") is None
+
+
+def test_with_a_finding_goes_the_nearest_piece_that_may_hold_a_section_header():
+    text = "PAST MEDICAL HISTORY: diabetes. She signed the consent. Low back pain for 3 months."
+    regions = PIPELINE.prefilter.regions(text)
+    assert regions is not None
+    # "consent." is not the header "CONSENT:", so the nearest header is the history's
+    assert [text[r.start : r.end] for r in regions][0] == "PAST MEDICAL HISTORY: diabetes."
+    assert [f.section for f in PIPELINE.find([text])[0]] == ["past_medical_history"]
+
+
+def test_a_piece_chosen_for_a_header_it_does_not_hold_sends_the_note_back_with_every_header():
+    # the tokenizer keeps "@consent" whole: no CONSENT: header, though the text spells one
+    text = "PAST MEDICAL HISTORY: diabetes. Form @consent: sent. Low back pain for 3 months."
+    nearest = PIPELINE.prefilter.regions(text)
+    assert nearest is not None and "PAST" not in text[nearest[0].start : nearest[0].end]
+    assert nearest[0].headers  # to be checked by the pipeline
+    every = PIPELINE.prefilter.regions(text, every_header=True)
+    assert every is not None and text[every[0].start : every[0].end].startswith("PAST")
+    found = PIPELINE.find([text])
+    assert found == PIPELINE.find_full([text])
+    assert [f.section for f in found[0]] == ["past_medical_history"]
+
+
+def test_a_rules_items_further_apart_than_its_longest_match_choose_no_piece():
+    far = (
+        "Her back was examined today in the clinic by the whole team of doctors and nurses "
+        "and therapists who were all present, and there is no sign of any trouble or pain."
+    )
+    assert PIPELINE.prefilter.plan(far) == []
+    assert PIPELINE.find([far]) == PIPELINE.find_full([far]) == [[]]
+    near = "Her back pain was examined today in the clinic."
+    assert PIPELINE.prefilter.plan(near) == [(0, len(near))]
+
+
+def test_each_target_piece_lists_the_rules_that_may_match_in_it():
+    text = "Buttock pain on the left.  No fever.  Low back pain."
+    regions = PIPELINE.prefilter.regions(text) or []
+    pieces = {text[s:e]: keys for r in regions for s, e, keys in r.targets}
+    assert set(pieces) == {"Buttock pain on the left.", "Low back pain."}
+    assert {key[0] for key in pieces["Buttock pain on the left."]} >= {"buttock_pain"}
+    assert "buttock_pain" not in {key[0] for key in pieces["Low back pain."]}
+    assert "low_back_pain" in {key[0] for key in pieces["Low back pain."]}

@@ -2,11 +2,13 @@
 
 :meth:`Pipeline.find` first asks the :mod:`~cluneal.nlp.prefilter` which pieces of each note
 can hold a finding at all (most notes hold none, and in those that do most sentences hold
-none), and runs spaCy on those pieces only: exactly the findings of :meth:`Pipeline.find_full`,
-which reads every note whole (kept for the equivalence test and ``cluneal notes --full``).
-In both, only the tokenizer and the target matcher run on all the text read, batched with
-``nlp.pipe``; the rest (sentences and checklist entries, :mod:`cluneal.nlp.sentences`;
-ConText; sections) runs only where a concept was found.
+none), and which rules may match in each, then tokenizes those pieces (with the nearest piece
+before them that holds a section header) and matches in each piece only its rules
+(:mod:`~cluneal.nlp.targets`): exactly the findings of :meth:`Pipeline.find_full`, which reads
+every note whole with one matcher of every rule (kept for the equivalence test and
+``cluneal notes --full``). The rest (sentences and checklist entries,
+:mod:`cluneal.nlp.sentences`; ConText, over the findings' sentences only on the fast path,
+:mod:`cluneal.nlp.cues`; sections) runs only where a concept was found.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from __future__ import annotations
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,7 +37,7 @@ from cluneal.nlp import lists
 from cluneal.nlp.cues import Cues
 from cluneal.nlp.finding import Finding
 from cluneal.nlp.pieces import joined, original
-from cluneal.nlp.prefilter import Prefilter
+from cluneal.nlp.prefilter import Prefilter, Region
 from cluneal.nlp.prefilter_lexicon import from_lexicon
 from cluneal.nlp.sections import Sections
 from cluneal.nlp.sentences import Entry, split_sentences
@@ -142,27 +145,45 @@ class Pipeline:
         texts = list(_checked(texts))
         out: list[list[Finding]] = [[] for _ in texts]
         whole: list[int] = []
-        jobs: list[tuple[int, list[tuple[int, int]], list[tuple[int, int, frozenset[Any]]]]] = []
-        read: list[str] = []
+        again: list[int] = []
+        jobs = []
         for i, text in enumerate(texts):
             regions = self.prefilter.regions(text)
             if regions is None:
                 whole.append(i)
             elif regions:
-                part, offsets = joined(text, [(start, end) for start, end, _ in regions])
-                keyed = [
-                    (at, at + end - start, keys)
-                    for (at, _), (start, end, keys) in zip(offsets, regions, strict=True)
-                ]
-                jobs.append((i, offsets, keyed))
-                read.append(part)
-        docs = self.nlp.tokenizer.pipe(read, batch_size=batch_size)
-        for (i, offsets, keyed), doc in zip(jobs, docs, strict=True):
-            found = self._findings(doc, self.targets(doc, keyed), self.cues.apply)
-            out[i] = [_moved(f, offsets) for f in found]
+                jobs.append((i, regions))
+        for i, found in self._read_regions(texts, jobs, batch_size):
+            if found is None:  # a piece chosen for its section header holds none
+                again.append(i)
+            else:
+                out[i] = found
+        jobs = [(i, self.prefilter.regions(texts[i], every_header=True) or []) for i in again]
+        for i, found in self._read_regions(texts, jobs, batch_size):
+            out[i] = found or []
         for i, found in zip(whole, self._read([texts[i] for i in whole], batch_size), strict=True):
             out[i] = found
         return out
+
+    def _read_regions(
+        self, texts: list[str], jobs: list[tuple[int, list[Region]]], batch_size: int
+    ) -> Iterator[tuple[int, list[Finding] | None]]:
+        """Per note, the findings of the regions chosen by the prefilter, or None when a piece
+        chosen as the nearest section header holds no header (the section may be wrong)."""
+        read, plans = [], []
+        for i, regions in jobs:
+            part, offsets = joined(texts[i], [(r.start, r.end) for r in regions])
+            read.append(part)
+            plans.append((offsets, regions))
+        docs = self.nlp.tokenizer.pipe(read, batch_size=batch_size)
+        for (i, _), (offsets, regions), doc in zip(jobs, plans, docs, strict=True):
+            moved = [
+                (at - start, region) for (at, start), region in zip(offsets, regions, strict=True)
+            ]
+            keyed = [(s + d, e + d, keys) for d, r in moved for s, e, keys in r.targets]
+            headers = [(s + d, e + d) for d, r in moved for s, e in r.headers]
+            found = self._findings(doc, self.targets(doc, keyed), self.cues.apply, headers)
+            yield i, None if found is None else [_moved(f, offsets) for f in found]
 
     def find_full(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
         """The findings of each note, read whole (no prefilter) by one matcher of every rule."""
@@ -170,7 +191,7 @@ class Pipeline:
 
     def _read(self, texts: Iterable[str], batch_size: int) -> list[list[Finding]]:
         return [
-            self._findings(doc, doc.spans.get(GROUP, ()), self._context)
+            self._findings(doc, doc.spans.get(GROUP, ()), self._context) or []
             for doc in self.nlp.pipe(texts, batch_size=batch_size)
         ]
 
@@ -180,9 +201,15 @@ class Pipeline:
         self.context(doc)
 
     def _findings(
-        self, doc: Doc, found: Iterable[Span], context: Callable[[Doc, list[Span]], None]
-    ) -> list[Finding]:
-        """The findings of a note from its target matches, their cues set by ``context``."""
+        self,
+        doc: Doc,
+        found: Iterable[Span],
+        context: Callable[[Doc, list[Span]], None],
+        headers: Sequence[tuple[int, int]] = (),
+    ) -> list[Finding] | None:
+        """The findings of a note from its target matches, their cues set by ``context``; None
+        when one of the ``headers`` (ranges of characters that must each hold a section header
+        for the sections to be right) holds none."""
         matches = lists.parts(found, self.lexicon.joiners)
         spans = _prune(matches, self.suppresses)
         if not spans:
@@ -193,8 +220,13 @@ class Pipeline:
         spans = _checklist_items(spans, entries)
         if not spans:
             return []
+        matches = self.sections.headers(doc)
+        if headers:
+            starts = sorted(doc[start].idx for _, start, _ in matches)
+            if not all(_holds_one(starts, header) for header in headers):
+                return None
         context(doc, spans)
-        categories = self.sections.of(doc, spans)
+        categories = self.sections.of(doc, spans, matches)
         denied = [(e.start, e.separator) for e in entries if e.negative]
         return [
             self._finding(span, spans, denied, section)
@@ -253,6 +285,12 @@ class Pipeline:
             section=section,
             **flags,
         )
+
+
+def _holds_one(starts: list[int], where: tuple[int, int]) -> bool:
+    """Whether a sorted list of offsets has one in a range."""
+    k = bisect_left(starts, where[0])
+    return k < len(starts) and starts[k] < where[1]
 
 
 def _distance(i: int, span: Span) -> int:

@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -98,6 +99,17 @@ class Check:
         return any(key in marked for key in self.keys)
 
 
+class Region(NamedTuple):
+    """A range of the note to read: the pieces in it where target rules may match, each with
+    their keys, and those chosen as the nearest that may hold a section header (see
+    :meth:`Prefilter.regions`)."""
+
+    start: int
+    end: int
+    targets: tuple[tuple[int, int, frozenset[Hashable]], ...]
+    headers: tuple[tuple[int, int], ...] = ()
+
+
 @dataclass(frozen=True)
 class Rule:
     #: The items looked for with the automaton (each a set of alternatives), all of which must
@@ -112,6 +124,9 @@ class Rule:
     #: The most tokens a match can have (None: no limit): its items are never further apart
     #: than that many spaces, since a space inside a piece always ends a token.
     tokens: int | None = None
+    #: A phrase's spellings, checked in the piece's own text (the NUL-marked one takes every
+    #: punctuation mark for every other: "consent." for the header "consent:").
+    exact: Check | None = None
 
     #: A bit per item: what a note holding all of them has (see :meth:`Prefilter.regions`).
     every: int = field(init=False)
@@ -137,6 +152,8 @@ class Rule:
     def holds_in(self, piece: str, marked: bytes | None) -> bool:
         """Whether every weak item occurs in the piece where a token could be; ``marked`` is the
         piece's NUL-marked text with the character before and after it, for ASCII notes."""
+        if self.exact is not None and not self.exact.in_text(piece):
+            return False
         if marked is not None:
             return all(check.in_marked(marked) for check in self.checks)
         return all(check.in_text(piece) for check in self.checks)
@@ -224,7 +241,8 @@ class Prefilter:
             if not items:
                 unconditional = unconditional or not header
             elif phrase and len(items) <= WHOLE_PHRASE:
-                rules.append(Rule((spellings([i[0] for i in items]),), header, (), limited, key))
+                spelt = spellings([i[0] for i in items])
+                rules.append(Rule((spelt,), header, (), limited, key, most, _check(spelt)))
             else:
                 strong = [i for i in items if _strong(i)] or [max(items, key=_strength)]
                 weak = [
@@ -278,12 +296,19 @@ class Prefilter:
     def plan(self, text: str) -> list[tuple[int, int]] | None:
         """The pieces the pipeline must read, in order; None: read the whole note."""
         regions = self.regions(text)
-        return None if regions is None else [(start, end) for start, end, _ in regions]
+        return None if regions is None else [(r.start, r.end) for r in regions]
 
-    def regions(self, text: str) -> list[tuple[int, int, frozenset[Hashable]]] | None:
-        """The pieces the pipeline must read, in order, each with the keys of the target rules
-        that may match in it (none in a piece read for its section header only); None: read
-        the whole note, with every rule."""
+    def regions(self, text: str, every_header: bool = False) -> list[Region] | None:
+        """The regions of the note the pipeline must read, in order, each with its pieces where
+        target rules may match and their keys (none in a region read for its section header
+        only); None: read the whole note, with every rule.
+
+        With a target's piece go the pieces of the section headers before it: by default the
+        nearest piece that may hold one (:attr:`Region.headers`: the caller must check that
+        each of them does hold a header, else ask again with ``every_header``, which chooses
+        every piece that may hold one before the last target). Then a finding's section is
+        decided by a header the pipeline reads: the last header before it is in the nearest
+        piece that holds one, or in a target's piece read anyway."""
         lowered = text.lower()
         if self.unconditional or len(lowered) != len(text):
             return None  # lower-casing moved offsets (a rare character): no shortcut
@@ -319,12 +344,14 @@ class Prefilter:
         if all(rules[r].header for r in candidates):
             return []
         around = Pieces(text, self.abbreviations, self.sentences, self.values, self.commas)
-        where = partial(self._where, seen, satisfies, candidates, lowered, marked, around)
-        targets = where(header=False, before=n)
+        args = (seen, satisfies, candidates, lowered, marked, around)
+        targets = self._where(*args, header=False, before=n)
         if not targets:
             return []
-        last = max(targets)[0]
-        headers = where(header=True, before=last)
+        if every_header:
+            headers = self._where(*args, header=True, before=max(targets)[0])
+        else:
+            headers = self._nearest_headers(*args, targets)
         ranges = sorted([*targets, *headers])
         for piece, held in headers.items():
             if any(rules[r].scoped for r in held):
@@ -333,10 +360,74 @@ class Prefilter:
                 ranges.append((piece[0], following[1]))
         regions = merged(ranges)
         starts = [start for start, _ in regions]
-        keys: list[set[Hashable]] = [set() for _ in regions]
-        for piece, held in targets.items():
-            keys[bisect_right(starts, piece[0]) - 1].update(rules[r].key for r in held)
-        return [(start, end, frozenset(k)) for (start, end), k in zip(regions, keys, strict=True)]
+        held_in: list[list[tuple[int, int, frozenset[Hashable]]]] = [[] for _ in regions]
+        for piece, held in sorted(targets.items()):
+            keys = frozenset(rules[r].key for r in held)
+            held_in[bisect_right(starts, piece[0]) - 1].append((*piece, keys))
+        chosen: list[list[tuple[int, int]]] = [[] for _ in regions]
+        if not every_header:
+            for piece in headers:
+                chosen[bisect_right(starts, piece[0]) - 1].append(piece)
+        return [
+            Region(start, end, tuple(t), tuple(sorted(c)))
+            for (start, end), t, c in zip(regions, held_in, chosen, strict=True)
+        ]
+
+    def _nearest_headers(
+        self,
+        seen: dict[int, list[int]],
+        satisfies: list[tuple[tuple[int, int], ...]],
+        candidates: set[int],
+        lowered: str,
+        marked: bytes | None,
+        around: Pieces,
+        targets: dict[tuple[int, int], set[int]],
+    ) -> dict[tuple[int, int], set[int]]:
+        """Per target piece, the nearest piece before it where a section header may be."""
+        rules = self.rules
+        at = self._positions(seen, satisfies, candidates, header=True)
+        hits = sorted({(begin, r) for (r, _), begins in at.items() for begin in begins})
+        starts = [begin for begin, _ in hits]
+        out: dict[tuple[int, int], set[int]] = {}
+        for target in targets:
+            k = bisect_left(starts, target[0]) - 1
+            while k >= 0:
+                piece = around(hits[k][0])
+                first = bisect_left(starts, piece[0])
+                found = {
+                    r
+                    for _, r in hits[first : k + 1]
+                    if all(_within(at[r, i], piece) for i in range(len(rules[r].items)))
+                    and rules[r].holds_in(
+                        lowered[piece[0] : piece[1]],
+                        None if marked is None else marked[piece[0] : piece[1] + 2],
+                    )
+                }
+                if found:
+                    out.setdefault(piece, set()).update(found)
+                    break
+                k = first - 1
+        return out
+
+    def _positions(
+        self,
+        seen: dict[int, list[int]],
+        satisfies: list[tuple[tuple[int, int], ...]],
+        candidates: set[int],
+        *,
+        header: bool,
+    ) -> dict[tuple[int, int], list[int]]:
+        """Per (rule, item) of the candidate target rules (or headers), where it occurs, in
+        order."""
+        at: dict[tuple[int, int], list[int]] = {}
+        rules = self.rules
+        for key, begins in seen.items():
+            for r, i in satisfies[key]:
+                if r in candidates and rules[r].header is header:
+                    at.setdefault((r, i), []).extend(begins)
+        for begins in at.values():
+            begins.sort()
+        return at
 
     def _where(
         self,
@@ -354,15 +445,11 @@ class Prefilter:
         header) has all its items and passes its checks, with those rules. A rule's pieces are
         looked for around its rarest item only, the others looked up in them."""
         rules = self.rules
-        at: dict[tuple[int, int], list[int]] = {}  # per (rule, item): where it occurs
-        for key, begins in seen.items():
-            for r, i in satisfies[key]:
-                if r in candidates and rules[r].header is header:
-                    at.setdefault((r, i), []).extend(begins)
+        at = self._positions(seen, satisfies, candidates, header=header)
         out: dict[tuple[int, int], set[int]] = {}
         for r in sorted({r for r, _ in at}):
             rule = rules[r]
-            where = sorted((sorted(at[r, i]) for i in range(len(rule.items))), key=len)
+            where = sorted((at[r, i] for i in range(len(rule.items))), key=len)
             checked: set[tuple[int, int]] = set()
             near = partial(_near, lowered, rule.tokens) if rule.tokens else None
             for begin in where[0]:

@@ -28,9 +28,20 @@ class Sections:
         self.matcher = MedspacyMatcher(nlp, name="cluneal_sections", phrase_matcher_attr="LOWER")
         self.matcher.add(list(rules))
 
-    def of(self, doc: Doc, spans: Sequence[Span]) -> list[str | None]:
-        """The section category of each span (None outside every section)."""
-        matches = self.matcher(doc)
+    def headers(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The section headers in a doc: (rule id, first token, end token) each, in order."""
+        return self.matcher(doc)  # type: ignore[no-any-return]
+
+    def of(
+        self,
+        doc: Doc,
+        spans: Sequence[Span],
+        matches: list[tuple[int, int, int]] | None = None,
+    ) -> list[str | None]:
+        """The section category of each span (None outside every section); ``matches``: the
+        doc's :meth:`headers`, when already found."""
+        if matches is None:
+            matches = self.headers(doc)
         if not matches:
             return [None] * len(spans)
         # (start, end, category) per section, in order; a later one wins where they overlap

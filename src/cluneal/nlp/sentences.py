@@ -16,9 +16,11 @@ item of an entry whose value is negative, and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_PUNCT, IS_SPACE, IS_UPPER, LOWER, ORTH, SENT_START
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from cluneal.knowledge.lexicon import Checklist
@@ -28,6 +30,9 @@ _ITEM_DELIMITERS = frozenset({",", ";", "|"})
 _NOT_AN_ITEM_END = _SENTENCE_END | _ITEM_DELIMITERS | {":"}
 #: The tokenizer keeps "No." (number) whole: as a value it is "no" and a full stop.
 _NO_STOP = "no."
+_COLUMNS = [ORTH, LOWER, IS_SPACE, IS_UPPER, IS_PUNCT]
+_ENDS = frozenset(hash_string(end) for end in _SENTENCE_END)
+_QUERY, _COLON = hash_string("?"), hash_string(":")
 
 
 @dataclass(frozen=True)
@@ -43,29 +48,28 @@ class Entry:
 
 def split_sentences(doc: Doc, checklist: Checklist | None = None) -> list[Entry]:
     """Mark sentence starts (prose and checklist entries); return the checklist entries."""
-    starts = numpy.full((len(doc), 1), -1, dtype="int64")
-    boundary = True
-    upper = False
-    punctuation = False
-    lowers: list[str] = []
-    spaces: list[bool] = []
-    for i, token in enumerate(doc):
-        text = token.text
-        lowers.append(token.lower_)
-        spaces.append(token.is_space)
-        if token.is_space:
+    n = len(doc)
+    starts = numpy.full((n, 1), -1, dtype="int64")
+    columns = doc.to_array(_COLUMNS).T.tolist() if n else [[]] * len(_COLUMNS)
+    orth, lower, space, upper, punct = columns
+    boundary, previous_upper, previous_punct = True, False, False
+    firsts = []
+    for i in range(n):
+        if space[i]:
             boundary = True
             continue
-        first = boundary
         if boundary:
-            starts[i, 0] = 1
+            firsts.append(i)
         # a "?" that leads ("? sacroiliitis", "Imp: ? SIJ") is a query, not a sentence end
-        query = text == "?" and (first or punctuation)
-        boundary = (text in _SENTENCE_END and not query) or "\n" in token.whitespace_
-        boundary = boundary or (text == ":" and upper)
-        upper = token.is_upper
-        punctuation = token.is_punct
-    entries = _entries(lowers, spaces, starts, checklist) if checklist else []
+        query = orth[i] == _QUERY and (boundary or previous_punct)
+        boundary = (orth[i] in _ENDS and not query) or (orth[i] == _COLON and previous_upper)
+        previous_upper, previous_punct = upper[i], punct[i]
+    starts[firsts, 0] = 1
+    entries = []
+    if checklist:
+        strings = doc.vocab.strings
+        lowers = [strings[h] for h in lower]
+        entries = _entries(lowers, [bool(x) for x in space], starts, checklist)
     # Setting token.is_sent_start one by one checks the whole doc each time (quadratic).
     doc.from_array([SENT_START], starts)  # type: ignore[arg-type]
     return entries
@@ -77,25 +81,18 @@ def _entries(
     starts: numpy.ndarray,  # type: ignore[type-arg]
     checklist: Checklist,
 ) -> list[Entry]:
-    values = sorted(
-        [(words, True) for words in checklist.negative]
-        + [(words, False) for words in checklist.positive],
-        key=lambda v: -len(v[0]),
-    )
-    firsts = {words[0] for words, _ in values} | {_NO_STOP}
+    starting = _values(checklist)
     out: list[Entry] = []
-    n, i = len(lowers), 0
-    while i < n:
-        if lowers[i] not in firsts:
-            i += 1
+    n, done = len(lowers), 0  # tokens before ``done`` are in an entry found
+    for i in [k for k, word in enumerate(lowers) if word in starting]:
+        if i < done:
             continue
-        found = next((v for v in values if _words_at(lowers, i, v[0])), None)
+        found = next((v for v in starting[lowers[i]] if _words_at(lowers, i, v[0])), None)
         end = i + len(found[0]) if found else i
         # A dash is a value ("Fever: -") only after other punctuation, else it is the separator.
         dash = found is not None and found[0][0] in checklist.separators
         separator = _separator(lowers, spaces, i, checklist.separators, dash) if found else None
         if found is None or separator is None or not _ends_entry(lowers, spaces, end):
-            i += 1
             continue
         start = separator - 1
         while start > 0 and not (
@@ -110,8 +107,21 @@ def _entries(
         if after < n:
             starts[after, 0] = 1
         out.append(Entry(start, separator, i, end, found[1]))
-        i = end
+        done = end
     return out
+
+
+@lru_cache(maxsize=8)
+def _values(checklist: Checklist) -> dict[str, list[tuple[tuple[str, ...], bool]]]:
+    """Per word that may start a value (and "no."), the values it starts, longest first, each
+    with whether it is negative."""
+    values = sorted(
+        [(words, True) for words in checklist.negative]
+        + [(words, False) for words in checklist.positive],
+        key=lambda v: -len(v[0]),
+    )
+    firsts = {words[0] for words, _ in values} | {_NO_STOP}
+    return {f: [v for v in values if f in (v[0][0], v[0][0] + ".")] for f in firsts}
 
 
 def _words_at(lowers: list[str], i: int, words: tuple[str, ...]) -> bool:
