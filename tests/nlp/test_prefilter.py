@@ -183,7 +183,7 @@ def test_with_a_finding_goes_the_nearest_piece_that_may_hold_a_section_header():
     regions = PIPELINE.prefilter.regions(text)
     assert regions is not None
     # "consent." is not the header "CONSENT:", so the nearest header is the history's
-    assert [text[r.start : r.end] for r in regions][0] == "PAST MEDICAL HISTORY: diabetes."
+    assert text[regions[0].start : regions[0].end] == "PAST MEDICAL HISTORY: diabetes."
     assert [f.section for f in PIPELINE.find([text])[0]] == ["past_medical_history"]
 
 
