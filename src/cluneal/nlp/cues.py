@@ -16,15 +16,22 @@ from collections.abc import Sequence
 
 from medspacy.common.util import prune_overlapping_matches
 from medspacy.context import ConText, ConTextGraph, ConTextModifier, ConTextRule
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+
+from cluneal.nlp.anchored import Anchored
 
 _ENDS = frozenset(".?!")
 
 
 class Cues:
-    """The cue rules of a ``ConText`` component, matched window by window."""
+    """The cue rules of a ``ConText`` component, matched window by window, each rule led by a
+    word only where the word is (:mod:`~cluneal.nlp.anchored`). The order of matches of the
+    same tokens decides which of them medspaCy keeps: it is the order within one call of one
+    matcher, as in medspaCy's; were such matches ever to come from two calls, the window is
+    matched again by one matcher of every rule."""
 
     def __init__(
         self, nlp: Language, context: ConText, rules: Sequence[ConTextRule], ends: bool
@@ -32,8 +39,9 @@ class Cues:
         self.context = context
         #: Whether a window may end at a sentence end (no rule of several tokens holds one).
         self.ends = ends
-        self.matcher = Matcher(nlp.vocab)
+        self.every = Matcher(nlp.vocab)
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.anchored = Anchored(nlp.vocab)
         self.rules: dict[int, ConTextRule] = {}
         for n, rule in enumerate(rules):
             key = f"cue_{n}"
@@ -41,7 +49,19 @@ class Cues:
             if rule.pattern is None:  # as medspaCy's matcher reads a literal
                 self.phrases.add(key, [nlp.tokenizer(rule.literal.lower())])
             else:
-                self.matcher.add(key, [rule.pattern])
+                self.every.add(key, [rule.pattern])
+                self.anchored.add(key, rule.pattern)
+
+    def matches(
+        self, doc: Doc, start: int, end: int, lowers: list[int]
+    ) -> list[tuple[int, int, int]]:
+        """The cue matches (rule id, first token, end) in tokens ``start:end``, in medspaCy's
+        order for matches of the same tokens."""
+        found = sorted(self.anchored(doc, start, end, lowers))
+        # matches of the same tokens all come from one call, unless some were found anywhere
+        if len({(m.start, m.end, m.anywhere) for m in found}) > len({m[:2] for m in found}):
+            return [(key, start + s, start + e) for key, s, e in self.every(doc[start:end])]
+        return [(m.key, m.start, m.end) for m in found]
 
     def windows(self, doc: Doc, spans: Sequence[Span]) -> list[tuple[int, int]]:
         """The token ranges, in order, that hold the findings' sentences and every cue that
@@ -66,10 +86,10 @@ class Cues:
     def apply(self, doc: Doc, spans: Sequence[Span]) -> None:
         """Set ``span._.modifiers`` of each finding as ``ConText`` would (sentences set)."""
         matches: list[tuple[int, int, int]] = []
+        lowers = doc.to_array(LOWER).tolist()
         for start, end in self.windows(doc, spans):
-            window = doc[start:end]
-            matches += [(key, start + s, start + e) for key, s, e in self.matcher(window)]
-            matches += self.phrases(window)
+            matches += self.matches(doc, start, end, lowers)
+            matches += self.phrases(doc[start:end])
         context = self.context
         graph = ConTextGraph(prune_on_modifier_overlap=context.prune_on_target_overlap)
         graph.targets = list(spans)

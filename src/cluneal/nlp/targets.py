@@ -2,11 +2,11 @@
 
 Each rule (a concept's term, sequence or checklist item) has a key, :func:`rule_key`, by which
 the prefilter says in which pieces of a note it may match
-(:meth:`~cluneal.nlp.prefilter.Prefilter.regions`). :class:`Targets` keeps one small matcher per
-key and runs in each piece only the matchers of the rules that may match there, with the
-exclusions of their concepts: the matches of one matcher of every rule run over the whole text,
-since a rule matches nowhere else (spaCy's ``Matcher`` costs time per token for every pattern it
-holds, so this is where the time of reading a note went).
+(:meth:`~cluneal.nlp.prefilter.Prefilter.regions`). :class:`Targets` keeps the patterns of each
+key apart and runs in each piece only those of the rules that may match there, with the
+exclusions of their concepts, each only where its first word is: the matches of one matcher of
+every rule run over the whole text, since a rule matches nowhere else (spaCy's ``Matcher`` costs
+time per token for every pattern it holds, so this is where the time of reading a note went).
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from medspacy.target_matcher import TargetRule
+from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from cluneal.knowledge.lexicon import Lexicon
 from cluneal.nlp import lists
+from cluneal.nlp.anchored import Anchored
 from cluneal.nlp.prefilter_lexicon import EXCLUSION, ITEM, SEQUENCE, TERM, RuleKey, rule_key
 
 #: The label of a match that vetoes its concept's matches inside it.
@@ -101,37 +103,40 @@ def keyed_rules(lexicon: Lexicon) -> dict[RuleKey, list[TargetRule]]:
 
 
 class Targets:
-    """One matcher per rule key; :meth:`__call__` matches the rules of each region in it."""
+    """Per rule key, its patterns kept by first word (:mod:`~cluneal.nlp.anchored`) and its
+    phrases; :meth:`__call__` matches the rules of each piece in it."""
 
     def __init__(self, nlp: Language, rules: dict[RuleKey, list[TargetRule]]) -> None:
-        self.matchers: dict[RuleKey, tuple[Matcher | None, PhraseMatcher | None]] = {}
+        self.matchers: dict[RuleKey, tuple[Anchored | None, PhraseMatcher | None]] = {}
         for key, group in rules.items():
-            matcher, phrases = Matcher(nlp.vocab), PhraseMatcher(nlp.vocab, attr="LOWER")
+            anchored, phrases = Anchored(nlp.vocab), PhraseMatcher(nlp.vocab, attr="LOWER")
             for rule in group:
                 if rule.pattern is None:  # as medspaCy's matcher reads a literal
                     phrases.add(rule.category, [nlp.tokenizer(rule.literal.lower())])
                 else:
-                    matcher.add(rule.category, [rule.pattern])
+                    anchored.add(rule.category, rule.pattern)
             self.matchers[key] = (
-                matcher if len(matcher) else None,
+                anchored if len(anchored) else None,
                 phrases if len(phrases) else None,
             )
 
     def __call__(
         self, doc: Doc, regions: Iterable[tuple[int, int, Iterable[RuleKey]]]
     ) -> list[Span]:
-        """The matches in each region (a range of characters of ``doc`` that holds whole
+        """The matches in each piece (a range of characters of ``doc`` that holds whole
         tokens) of the rules whose keys it lists, and of their concepts' exclusions."""
         out: list[Span] = []
+        lowers = doc.to_array(LOWER).tolist()
         for start, end, keys in regions:
             span = doc.char_span(start, end, alignment_mode="expand")
             if span is None or not keys:
                 continue
             concepts = {key[0] for key in keys}
             for key in (*keys, *(rule_key(c, EXCLUSION, None) for c in sorted(concepts))):
-                matcher, phrases = self.matchers.get(key, (None, None))
-                if matcher is not None:
-                    out += matcher(span, as_spans=True)
+                anchored, phrases = self.matchers.get(key, (None, None))
+                if anchored is not None:
+                    found = anchored(doc, span.start, span.end, lowers)
+                    out += [Span(doc, m.start, m.end, label=m.key) for m in found]
                 if phrases is not None:
                     out += phrases(span, as_spans=True)
         return out
