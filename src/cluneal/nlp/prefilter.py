@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -313,14 +314,14 @@ class Prefilter:
         if self.unconditional or len(lowered) != len(text):
             return None  # lower-casing moved offsets (a rare character): no shortcut
         n = len(lowered)
-        seen: dict[int, list[int]] = {}  # per pattern: where
+        seen: defaultdict[int, list[int]] = defaultdict(list)  # per pattern: where
         marked: bytes | None = None
         if self.words is not None and lowered.isascii():
             satisfies = self.words_satisfy
             marked = b"\0" + lowered.encode("ascii").translate(_NUL) + b"\0"
             for pattern, begin, end in self.words.find_matches_as_indexes(marked, overlapping=True):
                 whole = end == len(marked) or marked[end] == 0
-                seen.setdefault(2 * pattern + whole, []).append(begin)
+                seen[2 * pattern + whole].append(begin)
         else:
             satisfies = self.satisfies
             for pattern, begin, end in self.automaton.find_matches_as_indexes(
@@ -329,7 +330,7 @@ class Prefilter:
                 if begin and lowered[begin - 1] in _WORD and lowered[begin] in _WORD:
                     continue  # not where a token could start
                 whole = end >= n or not (lowered[end] in _WORD and lowered[end - 1] in _WORD)
-                seen.setdefault(2 * pattern + whole, []).append(begin)
+                seen[2 * pattern + whole].append(begin)
         in_note: dict[int, int] = {}  # per rule: a bit per item found in the note
         for key in seen:
             for rule, item in satisfies[key]:
@@ -419,12 +420,12 @@ class Prefilter:
     ) -> dict[tuple[int, int], list[int]]:
         """Per (rule, item) of the candidate target rules (or headers), where it occurs, in
         order."""
-        at: dict[tuple[int, int], list[int]] = {}
+        at: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
         rules = self.rules
         for key, begins in seen.items():
             for r, i in satisfies[key]:
                 if r in candidates and rules[r].header is header:
-                    at.setdefault((r, i), []).extend(begins)
+                    at[r, i].extend(begins)
         for begins in at.values():
             begins.sort()
         return at
