@@ -13,181 +13,41 @@ starts a sentence there, and no target rule, ConText rule or section header can 
 one (a sequence's gap never crosses a whitespace token). So a piece holds whole sentences, and
 every finding, its ConText attributes and its side depend on its piece alone; its section on the
 headers before it. The pipeline therefore runs on the pieces where some rule's required items
-all occur, plus every piece before them that could hold a section header, joined by blank lines,
-and maps the offsets back: the findings are exactly those of the whole note
-(``tests/nlp/test_prefilter.py`` checks it on every corpus the project has).
+all occur (each with the rules that may match there), plus the nearest piece before each that
+holds a section header, joined by blank lines, and maps the offsets back: the findings are
+exactly those of the whole note (``tests/nlp/test_prefilter.py`` checks it on every corpus the
+project has).
+
+Within a piece, a rule's items must also lie close enough for one match: a space inside a piece
+always ends a token, so items further apart than a rule's longest match has tokens are never in
+one match of it (:attr:`~cluneal.nlp.prefilter_items.Rule.tokens`).
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import NamedTuple
 
 import ahocorasick_rs
 
 from cluneal.nlp.pieces import Pieces, merged
-
-Item = tuple[str, ...]  # the alternatives of one required item: words, or prefixes ending in *
-
-
-#: A phrase of up to this many tokens is looked for whole, in every spelling of the spaces
-#: between its tokens; a longer one by its strongest token.
-WHOLE_PHRASE = 5
-
-
-def spellings(tokens: Sequence[str]) -> tuple[str, ...]:
-    """Every way a phrase's tokens can stand in a text: spaCy's phrase matcher sees the same
-    tokens whether one space or none separates two of them ("a:" and "a :")."""
-    out = [tokens[0]]
-    for token in tokens[1:]:
-        out = [f"{s}{gap}{token}" for s in out for gap in ("", " ")]
-    return tuple(out)
-
-
-def _strength(item: Item) -> tuple[int, int]:
-    """How selective looking for an item is: its shortest alternative's length, then fewer
-    alternatives; a punctuation-led alternative makes an item the weakest."""
-    if any(not a[0].isalnum() for a in item):
-        return (0, 0)
-    return (min(len(a.removesuffix("*")) for a in item), -len(item))
-
-
-def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
-class _WordChars:
-    """``c in _WORD``: whether a character is a letter, digit or underscore (a set lookup for
-    ASCII, the slower test for the rest)."""
-
-    ascii = frozenset(c for c in map(chr, range(128)) if _is_word(c))
-
-    def __contains__(self, c: str) -> bool:
-        return c in self.ascii or (c >= "\x80" and _is_word(c))
-
-
-_WORD = _WordChars()
-#: ASCII bytes that are no letter, digit or underscore, made NUL (bytes.translate's table).
-_NUL = bytes(c if _is_word(chr(c)) else 0 for c in range(256))
-
-
-def _strong(item: Item) -> bool:
-    """Worth looking for: no alternative shorter than 3 characters or led by punctuation."""
-    return all(len(a.removesuffix("*")) >= 3 and a[0].isalnum() for a in item)
-
-
-@dataclass(frozen=True)
-class Check:
-    """A weak item checked in a piece: its alternatives as plain substrings (a cheap first
-    test), as NUL-marked keys for ASCII text (exact, see :attr:`Prefilter.words`), and as a
-    regular expression for the rest."""
-
-    words: tuple[str, ...]
-    keys: tuple[bytes, ...] | None
-    pattern: re.Pattern[str]
-
-    def in_text(self, text: str) -> bool:
-        return any(word in text for word in self.words) and bool(self.pattern.search(text))
-
-    def in_marked(self, marked: bytes) -> bool:
-        if self.keys is None:  # an alternative led by punctuation: it may be anywhere
-            return True
-        return any(key in marked for key in self.keys)
-
-
-class Region(NamedTuple):
-    """A range of the note to read: the pieces in it where target rules may match, each with
-    their keys, and those chosen as the nearest that may hold a section header (see
-    :meth:`Prefilter.regions`)."""
-
-    start: int
-    end: int
-    targets: tuple[tuple[int, int, frozenset[Hashable]], ...]
-    headers: tuple[tuple[int, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class Rule:
-    #: The items looked for with the automaton (each a set of alternatives), all of which must
-    #: be in one piece, and the weak items then checked in that piece.
-    items: tuple[Item, ...]
-    header: bool
-    checks: tuple[Check, ...] = ()
-    #: A section header whose section runs for a number of tokens only (``max_scope``).
-    scoped: bool = False
-    #: What the caller named a target rule by (:meth:`Prefilter.regions` says where it holds).
-    key: Hashable = None
-    #: The most tokens a match can have (None: no limit): its items are never further apart
-    #: than that many spaces, since a space inside a piece always ends a token.
-    tokens: int | None = None
-    #: A phrase's spellings, checked in the piece's own text (the NUL-marked one takes every
-    #: punctuation mark for every other: "consent." for the header "consent:").
-    exact: Check | None = None
-
-    #: A bit per item: what a note holding all of them has (see :meth:`Prefilter.regions`).
-    every: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "every", (1 << len(self.items)) - 1)
-
-    def may_hold_in(self, text: str, marked: bytes | None, known: dict[int, bool]) -> bool:
-        """Whether every weak item could be somewhere in the note (a first test); ``known``:
-        the answers so far for this note, per check."""
-        for check in self.checks:
-            held = known.get(id(check))
-            if held is None:
-                held = known[id(check)] = (
-                    check.in_marked(marked)
-                    if marked is not None
-                    else any(word in text for word in check.words)
-                )
-            if not held:
-                return False
-        return True
-
-    def holds_in(self, piece: str, marked: bytes | None) -> bool:
-        """Whether every weak item occurs in the piece where a token could be; ``marked`` is the
-        piece's NUL-marked text with the character before and after it, for ASCII notes."""
-        if self.exact is not None and not self.exact.in_text(piece):
-            return False
-        if marked is not None:
-            return all(check.in_marked(marked) for check in self.checks)
-        return all(check.in_text(piece) for check in self.checks)
-
-
-def _key(alternative: str) -> bytes | None:
-    """An alternative as a NUL-marked key: led by a NUL, and ended by one for a whole word."""
-    word = alternative.removesuffix("*").lower()
-    if not word.isascii() or not _is_word(word[0]):
-        return None
-    key = b"\0" + word.encode("ascii").translate(_NUL)
-    return key if alternative.endswith("*") or not _is_word(word[-1]) else key + b"\0"
-
-
-def _check(item: Item) -> Check:
-    """A check of a weak item. A token never starts right after, nor ends right before, a
-    letter or digit that it joins to (spaCy splits only at whitespace and punctuation);
-    punctuation may touch anything."""
-    parts = []
-    for a in item:
-        word = a.removesuffix("*")
-        part = re.escape(word)
-        if _is_word(word[0]):
-            part = r"(?<!\w)" + part
-        if not a.endswith("*") and _is_word(word[-1]):
-            part += r"(?!\w)"
-        parts.append(part)
-    keys = tuple(_key(a) for a in item)
-    return Check(
-        tuple(a.removesuffix("*") for a in item),
-        None if None in keys else tuple(k for k in keys if k is not None),
-        re.compile("|".join(parts)),
-    )
+from cluneal.nlp.prefilter_items import (
+    NUL,
+    WHOLE_PHRASE,
+    WORD,
+    Check,
+    Item,
+    Region,
+    Rule,
+    check_of,
+    is_word,
+    spellings,
+    strength,
+    strong,
+)
 
 
 @dataclass
@@ -243,15 +103,15 @@ class Prefilter:
                 unconditional = unconditional or not header
             elif phrase and len(items) <= WHOLE_PHRASE:
                 spelt = spellings([i[0] for i in items])
-                rules.append(Rule((spelt,), header, (), limited, key, most, _check(spelt)))
+                rules.append(Rule((spelt,), header, (), limited, key, most, check_of(spelt)))
             else:
-                strong = [i for i in items if _strong(i)] or [max(items, key=_strength)]
+                anchors = [i for i in items if strong(i)] or [max(items, key=strength)]
                 weak = [
-                    checks.get(i) or checks.setdefault(i, _check(i))
+                    checks.get(i) or checks.setdefault(i, check_of(i))
                     for i in items
-                    if not any(i is s for s in strong)
+                    if not any(i is a for a in anchors)
                 ]
-                rules.append(Rule(tuple(strong), header, tuple(weak), limited, key, most))
+                rules.append(Rule(tuple(anchors), header, tuple(weak), limited, key, most))
         whole: dict[str, set[tuple[int, int]]] = {}
         start: dict[str, set[tuple[int, int]]] = {}
         for r, rule in enumerate(rules):
@@ -271,12 +131,12 @@ class Prefilter:
         # one key per anchor, led by a NUL; a hit is a whole token when a NUL follows it too
         words: dict[bytes, tuple[set[tuple[int, int]], set[tuple[int, int]]]] = {}
         for s in strings:
-            if not s.isascii() or not _is_word(s[0]):
+            if not s.isascii() or not is_word(s[0]):
                 continue  # found by the Unicode automaton's path only
-            key = b"\0" + s.encode("ascii").translate(_NUL)
+            key = b"\0" + s.encode("ascii").translate(NUL)
             prefix, ended = words.setdefault(key, (set(), set()))
             prefix.update(start.get(s, ()))
-            (ended if _is_word(s[-1]) else prefix).update(whole.get(s, ()))
+            (ended if is_word(s[-1]) else prefix).update(whole.get(s, ()))
         keys = sorted(words)
         return cls(
             ahocorasick_rs.AhoCorasick(strings, implementation=dfa),
@@ -318,7 +178,7 @@ class Prefilter:
         marked: bytes | None = None
         if self.words is not None and lowered.isascii():
             satisfies = self.words_satisfy
-            marked = b"\0" + lowered.encode("ascii").translate(_NUL) + b"\0"
+            marked = b"\0" + lowered.encode("ascii").translate(NUL) + b"\0"
             for pattern, begin, end in self.words.find_matches_as_indexes(marked, overlapping=True):
                 whole = end == len(marked) or marked[end] == 0
                 seen[2 * pattern + whole].append(begin)
@@ -327,9 +187,9 @@ class Prefilter:
             for pattern, begin, end in self.automaton.find_matches_as_indexes(
                 lowered, overlapping=True
             ):
-                if begin and lowered[begin - 1] in _WORD and lowered[begin] in _WORD:
+                if begin and lowered[begin - 1] in WORD and lowered[begin] in WORD:
                     continue  # not where a token could start
-                whole = end >= n or not (lowered[end] in _WORD and lowered[end - 1] in _WORD)
+                whole = end >= n or not (lowered[end] in WORD and lowered[end - 1] in WORD)
                 seen[2 * pattern + whole].append(begin)
         in_note: dict[int, int] = {}  # per rule: a bit per item found in the note
         for key in seen:
@@ -345,14 +205,14 @@ class Prefilter:
         if all(rules[r].header for r in candidates):
             return []
         around = Pieces(text, self.abbreviations, self.sentences, self.values, self.commas)
-        args = (seen, satisfies, candidates, lowered, marked, around)
-        targets = self._where(*args, header=False, before=n)
+        scan = _Scan(rules, seen, satisfies, candidates, lowered, marked, around)
+        targets = scan.where(header=False, before=n)
         if not targets:
             return []
         if every_header:
-            headers = self._where(*args, header=True, before=max(targets)[0])
+            headers = scan.where(header=True, before=max(targets)[0])
         else:
-            headers = self._nearest_headers(*args, targets)
+            headers = scan.nearest_headers(targets)
         ranges = sorted([*targets, *headers])
         for piece, held in headers.items():
             if any(rules[r].scoped for r in held):
@@ -374,100 +234,90 @@ class Prefilter:
             for (start, end), t, c in zip(regions, held_in, chosen, strict=True)
         ]
 
-    def _nearest_headers(
-        self,
-        seen: dict[int, list[int]],
-        satisfies: list[tuple[tuple[int, int], ...]],
-        candidates: set[int],
-        lowered: str,
-        marked: bytes | None,
-        around: Pieces,
-        targets: dict[tuple[int, int], set[int]],
-    ) -> dict[tuple[int, int], set[int]]:
-        """Per target piece, the nearest piece before it where a section header may be."""
-        rules = self.rules
-        at = self._positions(seen, satisfies, candidates, header=True)
-        hits = sorted({(begin, r) for (r, _), begins in at.items() for begin in begins})
-        starts = [begin for begin, _ in hits]
-        out: dict[tuple[int, int], set[int]] = {}
-        for target in targets:
-            k = bisect_left(starts, target[0]) - 1
-            while k >= 0:
-                piece = around(hits[k][0])
-                first = bisect_left(starts, piece[0])
-                found = {
-                    r
-                    for _, r in hits[first : k + 1]
-                    if all(_within(at[r, i], piece) for i in range(len(rules[r].items)))
-                    and rules[r].holds_in(
-                        lowered[piece[0] : piece[1]],
-                        None if marked is None else marked[piece[0] : piece[1] + 2],
-                    )
-                }
-                if found:
-                    out.setdefault(piece, set()).update(found)
-                    break
-                k = first - 1
-        return out
 
-    def _positions(
-        self,
-        seen: dict[int, list[int]],
-        satisfies: list[tuple[tuple[int, int], ...]],
-        candidates: set[int],
-        *,
-        header: bool,
-    ) -> dict[tuple[int, int], list[int]]:
+@dataclass
+class _Scan:
+    """One note's search: where each automaton pattern occurs (``seen``), what each satisfies,
+    the candidate rules, the lower-cased note (and its NUL-marked bytes for ASCII notes) and its
+    pieces."""
+
+    rules: tuple[Rule, ...]
+    seen: dict[int, list[int]]
+    satisfies: list[tuple[tuple[int, int], ...]]
+    candidates: set[int]
+    lowered: str
+    marked: bytes | None
+    around: Pieces
+
+    def holds(self, rule: Rule, piece: tuple[int, int]) -> bool:
+        """Whether a rule passes its checks in a piece (its items are looked up first)."""
+        return rule.holds_in(
+            self.lowered[piece[0] : piece[1]],
+            # in the marked note, the piece's characters and the one on either side
+            None if self.marked is None else self.marked[piece[0] : piece[1] + 2],
+        )
+
+    def positions(self, *, header: bool) -> dict[tuple[int, int], list[int]]:
         """Per (rule, item) of the candidate target rules (or headers), where it occurs, in
         order."""
         at: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
-        rules = self.rules
-        for key, begins in seen.items():
-            for r, i in satisfies[key]:
+        rules, candidates = self.rules, self.candidates
+        for key, begins in self.seen.items():
+            for r, i in self.satisfies[key]:
                 if r in candidates and rules[r].header is header:
                     at[r, i].extend(begins)
         for begins in at.values():
             begins.sort()
         return at
 
-    def _where(
-        self,
-        seen: dict[int, list[int]],
-        satisfies: list[tuple[tuple[int, int], ...]],
-        candidates: set[int],
-        lowered: str,
-        marked: bytes | None,
-        around: Pieces,
-        *,
-        header: bool,
-        before: int,
-    ) -> dict[tuple[int, int], set[int]]:
+    def where(self, *, header: bool, before: int) -> dict[tuple[int, int], set[int]]:
         """The pieces, starting before ``before``, where a candidate target rule (or section
         header) has all its items and passes its checks, with those rules. A rule's pieces are
         looked for around its rarest item only, the others looked up in them."""
-        rules = self.rules
-        at = self._positions(seen, satisfies, candidates, header=header)
+        at = self.positions(header=header)
         out: dict[tuple[int, int], set[int]] = {}
         for r in sorted({r for r, _ in at}):
-            rule = rules[r]
+            rule = self.rules[r]
             where = sorted((at[r, i] for i in range(len(rule.items))), key=len)
             checked: set[tuple[int, int]] = set()
-            near = partial(_near, lowered, rule.tokens) if rule.tokens else None
+            near = partial(_near, self.lowered, rule.tokens) if rule.tokens else None
             for begin in where[0]:
                 if begin >= before:
                     break
                 if near is not None and not all(near(begin, others) for others in where[1:]):
                     continue  # an item too far away to be in the same match
-                piece = around(begin)
+                piece = self.around(begin)
                 if piece in checked:
                     continue
                 checked.add(piece)
-                if all(_within(others, piece) for others in where[1:]) and rule.holds_in(
-                    lowered[piece[0] : piece[1]],
-                    # in the marked note, the piece's characters and the one on either side
-                    None if marked is None else marked[piece[0] : piece[1] + 2],
-                ):
+                if all(_within(others, piece) for others in where[1:]) and self.holds(rule, piece):
                     out.setdefault(piece, set()).add(r)
+        return out
+
+    def nearest_headers(
+        self, targets: dict[tuple[int, int], set[int]]
+    ) -> dict[tuple[int, int], set[int]]:
+        """Per target piece, the nearest piece before it where a section header may be."""
+        rules = self.rules
+        at = self.positions(header=True)
+        hits = sorted({(begin, r) for (r, _), begins in at.items() for begin in begins})
+        starts = [begin for begin, _ in hits]
+        out: dict[tuple[int, int], set[int]] = {}
+        for target in targets:
+            k = bisect_left(starts, target[0]) - 1
+            while k >= 0:
+                piece = self.around(hits[k][0])
+                first = bisect_left(starts, piece[0])
+                found = {
+                    r
+                    for _, r in hits[first : k + 1]
+                    if all(_within(at[r, i], piece) for i in range(len(rules[r].items)))
+                    and self.holds(rules[r], piece)
+                }
+                if found:
+                    out.setdefault(piece, set()).update(found)
+                    break
+                k = first - 1
         return out
 
 
