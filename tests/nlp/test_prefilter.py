@@ -139,6 +139,10 @@ def test_a_generated_family_of_notes() -> None:
         ("(pain). Left", ["(pain). Left"]),  # punctuation before the stop: no cut, to be safe
         ("obesity.,PROCEDURE: , Bypass", ["obesity", "PROCEDURE: , Bypass"]),
         ("L5.,PLAN", ["L5.,PLAN"]),  # a digit before the stop: the tokenizer keeps "L5."
+        # a prefix after the comma stays on its word inside "incontinence.,?Tinel"; cut there,
+        # the piece's first token would lose it
+        ("incontinence.,?Tinel over", ["incontinence.,?Tinel over"]),
+        ("pain.,(see above)", ["pain.,(see above)"]),
         ("Dr.,Smith", ["Dr.,Smith"]),
         ("Fever\tnil, chills  no", ["Fever\tnil, chills  no"]),  # checklist entries stay whole
         ("Fever\n nil", ["Fever", "nil"]),  # a line break is no entry's separator
@@ -153,7 +157,7 @@ def _plan_all(text: str) -> list[tuple[int, int]]:
     from cluneal.nlp.pieces import Pieces as _Pieces
 
     pf = PIPELINE.prefilter
-    around = _Pieces(text, pf.abbreviations, pf.sentences, pf.values, pf.commas)
+    around = _Pieces(text, pf.abbreviations, pf.sentences, pf.values, pf.commas, pf.prefix)
     found: list[tuple[int, int]] = []
     for i, c in enumerate(text):
         if c.isalnum():

@@ -20,9 +20,10 @@ from cluneal.nlp.pipeline import find
 SET = Path(__file__).parents[1] / "data" / "notes" / "sentences.txt"
 HELD_OUT = SET.with_name("heldout.txt")
 DEVELOPMENT = SET.with_name("development.txt")
-#: Development-set floors: its lowest measured figures (precision 0.971, recall 0.943), rounded
-#: down, for every concept and attribute.
-DEVELOPMENT_PRECISION, DEVELOPMENT_RECALL = 0.95, 0.93
+#: Development-set floors: its lowest measured figures (precision 0.965, recall 0.925, both
+#: leg_symptoms, after round 2 added radiation told at length), rounded down, for every concept
+#: and attribute.
+DEVELOPMENT_PRECISION, DEVELOPMENT_RECALL = 0.95, 0.92
 GOAL = 0.9
 #: Held-out floors: the lowest figures measured once after issue 14's work (recall 0.769,
 #: psis_tenderness; precision 0.920, hypothetical), rounded down; before it they were 0.54, 0.87.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right, insort
+from collections.abc import Callable
 
 #: Whitespace that spaCy makes a token of (anything but one space between two words).
 CUT = re.compile(r"[^\S ]\s*| \s+|^ ")
@@ -37,11 +38,13 @@ class Pieces:
         sentences: bool,
         values: frozenset[str] = frozenset(),
         commas: bool = False,
+        prefix: Callable[[str], object] | None = None,
     ) -> None:
         self.text = text
         self.abbreviations = abbreviations
         self.ends = _ENDS if sentences else ()
         self.stops = sentences and commas
+        self.prefix = prefix
         self.values = values
         self.initials = {v[0] for v in values}
         self.known: list[tuple[int, int]] = []
@@ -154,7 +157,12 @@ class Pieces:
     def _is_stop(self, i: int) -> bool:
         """Whether ".," at ``i`` is a full stop token and a comma token, the stop ending a
         sentence ("obesity.,PROCEDURE:"): the tokenizer splits a stop between a letter and a
-        comma. The two tokens are left out of both pieces; no rule starts with a comma."""
+        comma. The two tokens are left out of both pieces; no rule starts with a comma. Not
+        when what follows starts with one of the tokenizer's prefixes ("obesity.,?Tinel"):
+        split off inside a word, the rest keeps it ("?Tinel"), but at a piece's start the
+        prefix would be split from it."""
+        if self.prefix is not None and self.prefix(self.text[i + 2 : i + 12]):
+            return False
         return i > 0 and self.text[i - 1].isalpha() and self._is_end(i + 1)
 
     def _is_end(self, space: int) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -72,6 +72,8 @@ class Prefilter:
     #: Whether no rule can start with a comma: then a stop between a letter and a comma ends a
     #: piece, the two tokens left out (the way MTSamples joins its lines, "obesity.,PLAN:").
     commas: bool = False
+    #: The tokenizer's prefix search (see :meth:`Pieces._is_stop`).
+    prefix: Callable[[str], object] | None = None
     #: The first words of checklist values: a whitespace run before one may separate a
     #: checklist entry's item from its value ("Fever<tab>nil"), so no piece ends there.
     values: frozenset[str] = frozenset()
@@ -204,7 +206,9 @@ class Prefilter:
         }
         if all(rules[r].header for r in candidates):
             return []
-        around = Pieces(text, self.abbreviations, self.sentences, self.values, self.commas)
+        around = Pieces(
+            text, self.abbreviations, self.sentences, self.values, self.commas, self.prefix
+        )
         scan = _Scan(rules, seen, satisfies, candidates, lowered, marked, around)
         targets = scan.where(header=False, before=n)
         if not targets:

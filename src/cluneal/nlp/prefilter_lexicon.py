@@ -88,6 +88,7 @@ def from_lexicon(lexicon: Lexicon, nlp: Language, headers: Iterable[tuple[str, b
     prefilter.sentences = not any(_spans_sentence_end(items) for items in every)
     firsts = [*(items[0] for items in every if items), *_first_items(lexicon)]
     prefilter.commas = not any("," in item for item in firsts)
+    prefilter.prefix = nlp.tokenizer.prefix_search
     if lexicon.checklist is not None:
         values = (*lexicon.checklist.negative, *lexicon.checklist.positive)
         prefilter.values = frozenset(words[0] for words in values)
