@@ -160,3 +160,50 @@ def test_non_invasive_and_skin_cancers_and_pelvic_floor_incontinence_are_no_red_
 def test_a_true_red_flag_still_counts() -> None:
     text = "Prostate cancer with metastatic disease to the spine and cauda equina syndrome."
     assert current_red_flags(text) == ["cancer", "metastatic disease", "cauda equina syndrome"]
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("BLE numbness.", "bilateral"),
+        ("Pain in the RLE.", "right"),
+        ("Tingling in the LLE.", "left"),
+    ],
+)
+def test_a_lower_extremity_abbreviation_gives_its_side_to_its_own_finding(text, side) -> None:
+    f = one(text)
+    assert f.concept == "leg_symptoms" and f.side == side
+
+
+def test_a_lower_extremity_abbreviation_gives_no_side_to_a_finding_near_it() -> None:
+    f = one("CC: Low back pain with associated BLE weakness.")
+    assert f.concept == "low_back_pain" and f.side is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["In 2000, she developed low back pain.", "In March 2019, he developed low back pain."],
+)
+def test_a_date_that_leads_its_sentence_makes_it_historical(text) -> None:
+    assert one(text).historical
+
+
+def test_a_date_inside_a_sentence_reaches_back_only() -> None:
+    (finding,) = find(["Father died in 2001, at the age of 62, of cancer."])[0]
+    assert finding.family and not finding.historical
+
+
+@pytest.mark.parametrize("header", ["P:", "Plan:", "A/P: low back pain; plan"])
+def test_a_procedure_in_the_plan_is_hypothetical(header) -> None:
+    found = find([f"{header} superior cluneal nerve block."])[0]
+    (block,) = [f for f in found if f.concept == "cluneal_block"]
+    assert block.hypothetical
+    assert not any(f.hypothetical for f in found if f.concept != "cluneal_block")
+
+
+def test_a_complaint_under_a_soap_header_is_current() -> None:
+    found = find(["S: Low back pain for 3 months. O: Tender over the left iliac crest."])[0]
+    assert [(f.concept, f.hypothetical, f.historical) for f in found] == [
+        ("low_back_pain", False, False),
+        ("iliac_crest_tenderness", False, False),
+    ]

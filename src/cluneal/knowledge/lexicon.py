@@ -29,7 +29,7 @@ of such an entry ("Bladder/bowel: normal"), being too vague in prose.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from cluneal.knowledge.lexicon_lists import (
     LIST_ITEM,
@@ -131,6 +131,9 @@ class Lexicon:
     section_concepts: dict[str, tuple[str, ...]] | None = None
     #: The words that join a list's items (``,`` ``and`` ...), when the lexicon has lists.
     joiners: frozenset[str] = frozenset()
+    #: Words that give a side to the finding they are part of only, never to one near them
+    #: ("BLE numbness" is bilateral; "low back pain with BLE weakness" is not).
+    own_sides: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _words(node: Node, *, single: bool) -> tuple[str, ...]:
@@ -314,6 +317,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         "sections",
         "checklist",
         "lists",
+        "own_sides",
     )
     if not node.obj((*allowed, "note")):
         node.required()
@@ -330,6 +334,10 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
             side_node.get(side).required()
     else:
         side_node.required()
+    own: dict[str, tuple[str, ...]] = {}
+    own_node = node.get("own_sides")
+    if own_node.obj(SIDES):
+        own = {side: _words(own_node.get(side), single=True) for side in SIDES}
     concepts = _concepts(node.get("concepts"), refs, classes)
     lists = read_lists(node.get("lists"), classes)
     if lists is not None:
@@ -367,6 +375,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         _checklist(node.get("checklist")),
         section_concepts,
         frozenset(classes[lists.joiner]) if lists else frozenset(),
+        own,
     )
 
 

@@ -138,6 +138,10 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.suppresses = {c.id: c.suppresses for c in self.lexicon.concepts if c.suppresses}
         self.side_of = {w: side for side, words in self.lexicon.sides.items() for w in words}
+        self.own_side_of = {
+            **{w: side for side, words in self.lexicon.own_sides.items() for w in words},
+            **self.side_of,
+        }
 
     def find(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Finding]]:
         """The findings of each note, reading only the pieces the prefilter chooses, and
@@ -239,7 +243,7 @@ class Pipeline:
         sent = span.sent
         spans = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
         taken = {i for other in spans if other is not span for i in range(other.start, other.end)}
-        sides = {self.side_of[t.lower_] for t in span if t.lower_ in self.side_of}
+        sides = {self.own_side_of[t.lower_] for t in span if t.lower_ in self.own_side_of}
         if not sides:
             doc, sent, window = span.doc, span.sent, self.lexicon.side_window
             nearest = window + 1
