@@ -207,3 +207,11 @@ def test_a_complaint_under_a_soap_header_is_current() -> None:
         ("low_back_pain", False, False),
         ("iliac_crest_tenderness", False, False),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["There is possible sacroiliitis.", "It is likely sciatica.", "Sacroiliitis is likely."],
+)
+def test_is_possible_or_likely_makes_the_finding_on_either_side_uncertain(text) -> None:
+    assert one(text).uncertain
