@@ -1,4 +1,4 @@
-"""Shared test fixtures: the example case and the external data beside the checkout."""
+"""Shared test fixtures: the example case, the checkout, and the external data beside it."""
 
 from __future__ import annotations
 
@@ -8,23 +8,38 @@ from typing import Any
 
 import pytest
 
-TESTS = Path(__file__).parent
-ROOT = TESTS.parent
-#: Real data written by others (CDS Hooks examples, Synthea, SQL-on-FHIR tests), read in place.
-SHARED = ROOT.parent / "shared"
+from tests.paths import DATA, ROOT, SHARED
 
 
-@pytest.fixture
-def example_path() -> Path:
-    """The example case of case-format.md."""
-    return TESTS / "data" / "example-case.json"
+@pytest.fixture(scope="session")
+def checkout() -> Path:
+    """The root folder of the checkout (README.md, docs/, src/)."""
+    return ROOT
 
 
-@pytest.fixture
-def example_case(example_path: Path) -> dict[str, Any]:
-    return json.loads(example_path.read_text())
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The tests' own data."""
+    return DATA
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def synthea_dir(shared: Path) -> Path:
+    """The Synthea sample beside the checkout: a small FHIR Bulk Data export."""
+    return shared / "external" / "synthea-bulk-10"
+
+
+@pytest.fixture
+def example_path(data_dir: Path) -> Path:
+    """The example case of case-format.md."""
+    return data_dir / "example-case.json"
+
+
+@pytest.fixture
+def example_case(example_path: Path) -> dict[str, Any]:
+    return json.loads(example_path.read_text())

@@ -16,7 +16,8 @@ import pytest
 
 from cluneal.cli import cli
 
-ROOT = Path(__file__).parents[1]
+from tests.paths import ROOT
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 #: A setting's name as the code reads it: a quoted string literal.
 SETTING = re.compile(r"""["']((?:CLUNEAL_[A-Z0-9_]+)|DATABASE_URL)["']""")
@@ -100,14 +101,13 @@ def test_every_option_the_command_list_shows_exists(words: list[str]) -> None:
     assert shown - options == set()
 
 
-def test_options_are_read_from_the_environment_only_where_declared() -> None:
+def test_options_are_read_from_the_environment_only_where_declared(example_path: Path) -> None:
     """With ``auto_envvar_prefix`` any ``CLUNEAL_<COMMAND>_<OPTION>`` would set an option (so
     ``CLUNEAL_RESTORE_YES=1`` would skip the restore confirmation): only the variables declared
     on an option are read, and each is in the settings table."""
     env = {**os.environ, "CLUNEAL_ASSESS_TEXT": "1", "CLUNEAL_RESTORE_YES": "1"}
-    example = ROOT / "tests" / "data" / "example-case.json"
     run = subprocess.run(
-        [sys.executable, "-m", "cluneal", "assess", str(example)],
+        [sys.executable, "-m", "cluneal", "assess", str(example_path)],
         env=env,
         capture_output=True,
         text=True,

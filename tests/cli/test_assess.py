@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-EXAMPLE = Path(__file__).parents[1] / "data" / "example-case.json"
-
 
 def cluneal(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
     full_env = {k: v for k, v in os.environ.items() if k != "CLUNEAL_KNOWLEDGE"}
@@ -28,8 +26,8 @@ def cluneal(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
     )
 
 
-def test_it_prints_the_assessment_json_of_a_valid_case():
-    result = cluneal("assess", str(EXAMPLE))
+def test_it_prints_the_assessment_json_of_a_valid_case(example_path: Path):
+    result = cluneal("assess", str(example_path))
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["format"] == "cluneal-assessment/1"
@@ -37,22 +35,22 @@ def test_it_prints_the_assessment_json_of_a_valid_case():
     assert (scn_left["status"], scn_left["stage"]) == ("confirmed", "radiofrequency")
 
 
-def test_it_reads_the_case_from_stdin_with_a_dash():
-    result = cluneal("assess", "-", stdin=EXAMPLE.read_text())
+def test_it_reads_the_case_from_stdin_with_a_dash(example_path: Path):
+    result = cluneal("assess", "-", stdin=example_path.read_text())
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["case_id"] == "any string"
 
 
-def test_it_prints_a_readable_summary_with_text():
-    result = cluneal("assess", "--text", str(EXAMPLE))
+def test_it_prints_a_readable_summary_with_text(example_path: Path):
+    result = cluneal("assess", "--text", str(example_path))
     assert result.returncode == 0
     assert "not a diagnosis" in result.stdout
     assert "SCN left" in result.stdout and "radiofrequency" in result.stdout
     assert "E7" in result.stdout  # every step cites its source
 
 
-def test_it_exits_2_and_lists_every_problem_of_an_invalid_case(tmp_path: Path):
-    bad: dict[str, Any] = json.loads(EXAMPLE.read_text())
+def test_it_exits_2_and_lists_every_problem_of_an_invalid_case(tmp_path: Path, example_path: Path):
+    bad: dict[str, Any] = json.loads(example_path.read_text())
     bad["blocks"][0]["nrs_before"] = 11
     bad["patient"]["sex"] = "x"
     bad["history"]["colour"] = "blue"
@@ -88,8 +86,8 @@ def test_it_exits_2_on_a_missing_file(tmp_path: Path):
     assert "cannot read" in result.stderr
 
 
-def test_it_exits_2_on_an_unknown_block_definition():
-    result = cluneal("assess", str(EXAMPLE), "--block-definition", "magic")
+def test_it_exits_2_on_an_unknown_block_definition(example_path: Path):
+    result = cluneal("assess", str(example_path), "--block-definition", "magic")
     assert result.returncode == 2
     assert "block_definition: must be one of relief50" in result.stderr
 
@@ -114,7 +112,7 @@ def test_the_block_definition_option_changes_the_result(tmp_path: Path):
     assert status("--block-definition", "kiral2024") == "unlikely"  # 60% < 70%
 
 
-def test_a_site_pack_named_by_the_environment_is_used(tmp_path: Path):
+def test_a_site_pack_named_by_the_environment_is_used(tmp_path: Path, example_path: Path):
     pack = tmp_path / "site.json"
     pack.write_text(
         json.dumps(
@@ -126,13 +124,13 @@ def test_a_site_pack_named_by_the_environment_is_used(tmp_path: Path):
             }
         )
     )
-    result = cluneal("assess", str(EXAMPLE), env={"CLUNEAL_KNOWLEDGE": str(pack)})
+    result = cluneal("assess", str(example_path), env={"CLUNEAL_KNOWLEDGE": str(pack)})
     knowledge = json.loads(result.stdout)["knowledge"]
     assert knowledge["pack"] == "st-elsewhere" and knowledge["version"] == "3"
     assert knowledge["block_definition"] == "kiral2024"
 
 
-def test_a_broken_site_pack_exits_2_naming_file_and_path(tmp_path: Path):
+def test_a_broken_site_pack_exits_2_naming_file_and_path(tmp_path: Path, example_path: Path):
     pack = tmp_path / "site.json"
     pack.write_text(
         json.dumps(
@@ -144,7 +142,7 @@ def test_a_broken_site_pack_exits_2_naming_file_and_path(tmp_path: Path):
             }
         )
     )
-    result = cluneal("assess", str(EXAMPLE), env={"CLUNEAL_KNOWLEDGE": str(pack)})
+    result = cluneal("assess", str(example_path), env={"CLUNEAL_KNOWLEDGE": str(pack)})
     assert result.returncode == 2
     assert f"{pack}: settings.block_definition.value: must be one of" in result.stderr
 

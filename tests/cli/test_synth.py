@@ -5,23 +5,28 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-SAMPLE = Path(__file__).parents[2].parent / "shared" / "external" / "synthea-bulk-10"
 
+@pytest.fixture
+def synth(synthea_dir: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Runs ``cluneal synth`` on the Synthea sample with the arguments given."""
 
-def synth(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "CLUNEAL_KNOWLEDGE"}
-    return subprocess.run(
-        [sys.executable, "-m", "cluneal", "synth", "--source", str(SAMPLE), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "CLUNEAL_KNOWLEDGE"}
+        return subprocess.run(
+            [sys.executable, "-m", "cluneal", "synth", "--source", str(synthea_dir), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    return run
 
 
 def _empty(folder: Path) -> Path:
@@ -44,7 +49,7 @@ def _garbage(folder: Path) -> Path:
     ],
     ids=["missing", "no-rda", "unreadable"],
 )
-def test_a_bad_notes_source_exits_2_naming_the_file(tmp_path, make, named, says):
+def test_a_bad_notes_source_exits_2_naming_the_file(synth, tmp_path, make, named, says):
     source = make(tmp_path / "notes")
     out = tmp_path / "out"
     done = synth("--patients", "5", "--out", str(out), "--notes-source", str(source))
@@ -55,13 +60,13 @@ def test_a_bad_notes_source_exits_2_naming_the_file(tmp_path, make, named, says)
 
 
 @pytest.mark.parametrize("span", ["30-10", "ten", "-1-3"])
-def test_a_bad_notes_per_patient_exits_2(tmp_path, span):
+def test_a_bad_notes_per_patient_exits_2(synth, tmp_path, span):
     done = synth("--patients", "5", "--out", str(tmp_path / "out"), "--notes-per-patient", span)
     assert done.returncode == 2
     assert "--notes-per-patient" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_help_documents_the_notes_options():
+def test_help_documents_the_notes_options(synth):
     done = synth("--help")
     assert done.returncode == 0
     text = " ".join(done.stdout.split())

@@ -19,7 +19,6 @@ from cluneal.nlp.pipeline import pipeline
 from cluneal.nlp.prefilter import Prefilter, spellings
 
 PIPELINE = pipeline()
-NOTES = Path(__file__).parents[1] / "data" / "notes"
 
 
 def same_findings(texts: list[str]) -> None:
@@ -29,8 +28,8 @@ def same_findings(texts: list[str]) -> None:
         assert a == b, f"note {i}: {texts[i][:200]!r}"
 
 
-def annotated(name: str) -> list[str]:
-    lines = (NOTES / name).read_text(encoding="utf-8").splitlines()
+def annotated(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     markup = re.compile(r"\[([^\]]*)\]\([^)]*\)")
     return [markup.sub(r"\1", line) for line in lines if line.strip() and not line.startswith("#")]
 
@@ -56,8 +55,8 @@ def test_every_synthea_note(shared: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["sentences.txt", "development.txt", "heldout.txt"])
-def test_every_annotated_set_as_notes_and_as_one_long_note(name: str) -> None:
-    sentences = annotated(name)
+def test_every_annotated_set_as_notes_and_as_one_long_note(name: str, data_dir: Path) -> None:
+    sentences = annotated(data_dir / "notes" / name)
     assert len(sentences) > 300
     same_findings(sentences)
     # the same sentences run together, in the layouts notes use between sentences

@@ -8,13 +8,6 @@ import pytest
 
 from cluneal.screening.synth import generate
 
-SHARED = Path(__file__).parents[2].parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def synthea_dir() -> Path:
-    return SHARED / "external" / "synthea-bulk-10"
-
 
 @pytest.fixture(scope="session")
 def population(tmp_path_factory: pytest.TempPathFactory, synthea_dir: Path) -> Path:

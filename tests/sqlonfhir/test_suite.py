@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,9 @@ import pytest
 from cluneal.sqlonfhir import CardinalityError, parse_view
 from cluneal.validation import Invalid
 
-SUITE = Path(__file__).resolve().parents[2].parent / "shared/external/sql-on-fhir-v2-tests"
+from tests.paths import SHARED
+
+SUITE = SHARED / "external" / "sql-on-fhir-v2-tests"
 ENGINES = ("duckdb", "spark")
 
 

@@ -12,16 +12,11 @@ from cluneal.screening.synth import Summary, generate
 from cluneal.screening.synth import transcriptions as mts
 from cluneal.screening.synth.reading import Export
 
-EXTERNAL = Path(__file__).parents[3].parent / "shared" / "external"
-#: The Synthea sample beside the checkout (shared/external/synthea-bulk-10).
-SAMPLE = EXTERNAL / "synthea-bulk-10"
-#: The MTSamples transcriptions beside the checkout (shared/external/mtsamples/mtsamples.rda).
-MTSAMPLES = EXTERNAL / "mtsamples"
-
 
 @pytest.fixture(scope="session")
-def sample() -> Path:
-    return SAMPLE
+def sample(synthea_dir: Path) -> Path:
+    """The Synthea sample the populations are copied from."""
+    return synthea_dir
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +45,9 @@ def summary(generated: tuple[Summary, Export]) -> Summary:
 
 
 @pytest.fixture(scope="session")
-def mtsamples() -> Path:
-    return MTSAMPLES
+def mtsamples(shared: Path) -> Path:
+    """The MTSamples transcriptions beside the checkout (external/mtsamples/mtsamples.rda)."""
+    return shared / "external" / "mtsamples"
 
 
 @pytest.fixture(scope="session")

@@ -184,7 +184,7 @@ def test_bad_feedback_gets_400_and_stores_nothing(client, ehr):
 
 
 @pytest.mark.django_db
-def test_the_acceptance_page_shows_the_rate_per_service(client, ehr, shared, fhir):
+def test_the_acceptance_page_shows_the_rate_per_service(client, ehr, shared, fhir, root):
     path = PV + "/feedback"
     for name in (
         "21-feedback-suggestion-accepted.json",
@@ -192,10 +192,7 @@ def test_the_acceptance_page_shows_the_rate_per_service(client, ehr, shared, fhi
         "23-feedback-overridden-with-overrideReason.json",
     ):
         ehr.post(client, path, (shared / SPEC / name).read_text())
-    from django.contrib.auth import get_user_model
-
-    admin = get_user_model().objects.create_superuser("root", password="x" * 12)
-    client.force_login(admin)
+    client.force_login(root)
     html = client.get("/site/cds").content.decode()
     assert 'data-service="cluneal-patient-view"' in html
     assert "33.3%" in html  # 1 accepted of 3 answered

@@ -1,6 +1,6 @@
-"""The cast for directory tests: two sites, their clinicians, a site administrator, a
-researcher and a superuser who reviews listings; and a guard that fails any test whose
-code tries to reach the network (the gazetteer must work offline)."""
+"""The cast for directory tests: the web tests' shared cast (two sites, their clinicians, a site
+administrator, a researcher and a superuser who reviews listings); and a guard that fails any
+test whose code tries to reach the network (the gazetteer must work offline)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Site
 from cluneal.web.directory.models import Listing, LocatedFrom, Status
 
 LOCAL = ("127.0.0.1", "::1", "localhost")
@@ -57,26 +56,11 @@ class Cast:
         return client
 
 
-def make_user(name: str, site: Site, role: str) -> Any:
-    user = get_user_model().objects.create_user(name, password="correct horse battery staple")
-    Membership.objects.create(user=user, site=site, role=role)
-    return user
-
-
 @pytest.fixture
-def cast(db: None) -> Cast:
-    site_a = Site.objects.create(name="Site A")
-    site_b = Site.objects.create(name="Site B")
-    root = get_user_model().objects.create_superuser("root", password="another long password")
-    return Cast(
-        site_a=site_a,
-        site_b=site_b,
-        alice=make_user("alice", site_a, Role.CLINICIAN),
-        bob=make_user("bob", site_b, Role.CLINICIAN),
-        carol=make_user("carol", site_a, Role.SITE_ADMIN),
-        rita=make_user("rita", site_a, Role.RESEARCHER),
-        root=root,
-    )
+def cast(
+    site_a: Site, site_b: Site, alice: Any, bob: Any, carol: Any, rita: Any, root: Any
+) -> Cast:
+    return Cast(site_a, site_b, alice, bob, carol, rita, root)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The shared cast for record tests: two sites, their clinicians, an administrator, a
-researcher, and a patient of site A with a visit, a block, a treatment and a diary link."""
+"""The cast for record tests: the web tests' shared cast (two sites, their clinicians, an
+administrator, a researcher), and a patient of site A with a visit, a block, a treatment and a
+diary link."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Site
 from cluneal.web.records.links import token_hash
 from cluneal.web.records.models import Block, LinkKind, Patient, PatientLink, Treatment, Visit
 
-PASSWORD = "correct horse battery staple"
 TOKEN = "a-patient-token-of-sufficient-length-0123456789"
 
 
@@ -33,8 +32,8 @@ class Cast:
     block: Block
     treatment: Treatment
     link: PatientLink
+    password: str
     token: str = TOKEN
-    password: str = PASSWORD
 
     def client(self, who: str | None) -> Client:
         client = Client()
@@ -43,16 +42,10 @@ class Cast:
         return client
 
 
-def make_user(name: str, site: Site, role: str) -> Any:
-    user = get_user_model().objects.create_user(name, password=PASSWORD)
-    Membership.objects.create(user=user, site=site, role=role)
-    return user
-
-
 @pytest.fixture
-def cast(db: None) -> Cast:
-    site_a = Site.objects.create(name="Site A")
-    site_b = Site.objects.create(name="Site B")
+def cast(
+    site_a: Site, site_b: Site, alice: Any, bob: Any, carol: Any, rita: Any, password: str
+) -> Cast:
     patient = Patient.objects.create(
         site=site_a, record_number="A-001", birth_year=1960, sex="female"
     )
@@ -76,15 +69,5 @@ def cast(db: None) -> Cast:
         expires_at=timezone.now() + dt.timedelta(days=10),
     )
     return Cast(
-        site_a=site_a,
-        site_b=site_b,
-        alice=make_user("alice", site_a, Role.CLINICIAN),
-        bob=make_user("bob", site_b, Role.CLINICIAN),
-        carol=make_user("carol", site_a, Role.SITE_ADMIN),
-        rita=make_user("rita", site_a, Role.RESEARCHER),
-        patient=patient,
-        visit=visit,
-        block=block,
-        treatment=treatment,
-        link=link,
+        site_a, site_b, alice, bob, carol, rita, patient, visit, block, treatment, link, password
     )

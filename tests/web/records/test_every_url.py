@@ -179,10 +179,9 @@ def test_every_path_parameter_has_a_valid_value_here(cast):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "name"), ROUTES, ids=[name for _, name in ROUTES])
-def test_no_malformed_request_gets_a_server_error(cast, route, name, time_machine):
+def test_no_malformed_request_gets_a_server_error(cast, root, route, name, time_machine):
     time_machine.move_to("2026-11-08 12:00:00+00:00")
     values = valid_values(cast)
-    root = get_user_model().objects.create_superuser("root", password=cast.password)
     params = [m[0] or m[1] for m in PARAM.findall(route)]
     own_ids = {str(v) for v in values.values()}
     before = state()
@@ -257,10 +256,9 @@ def test_the_reported_malformed_requests_get_their_exact_answer(
 
 
 @pytest.mark.django_db
-def test_every_page_a_signed_in_user_opens_says_no_store(cast, time_machine):
+def test_every_page_a_signed_in_user_opens_says_no_store(cast, root, time_machine):
     time_machine.move_to("2026-11-08 12:00:00+00:00")
     values = valid_values(cast)
-    root = get_user_model().objects.create_superuser("root", password=cast.password)
     opened = []
     for who in ("alice", "carol", "rita", "root"):
         client = Client()

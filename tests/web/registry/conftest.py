@@ -1,19 +1,20 @@
 """The cast for registry tests: three sites (C has no patients), a researcher, an
 administrator and a clinician of site A, a clinician of B, a researcher of A and B, a researcher
-of C and a superuser; site A has three patients and site B six."""
+of C and a superuser (all but site C, dave and erin are the web tests' shared cast); site A has
+three patients and site B six."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Role, Site
 from cluneal.web.records.models import (
     Block,
     DiaryEntry,
@@ -40,16 +41,6 @@ class Cast:
         if who is not None:
             client.force_login(self.users[who])
         return client
-
-
-def _user(name: str, *roles: tuple[Site, str], superuser: bool = False) -> Any:
-    model = get_user_model()
-    user = (model.objects.create_superuser if superuser else model.objects.create_user)(
-        name, password="correct horse battery staple"
-    )
-    for site, role in roles:
-        Membership.objects.create(user=user, site=site, role=role)
-    return user
 
 
 def _operated_patient(site: Site, number: str, relief_days: int, outcome: str) -> Patient:
@@ -105,25 +96,32 @@ def _diary_patient(site: Site, number: str) -> Patient:
 
 
 @pytest.fixture
-def cast(db: None) -> Cast:
-    a = Site.objects.create(name="Site A")
-    b = Site.objects.create(name="Site B")
-    c = Site.objects.create(name="Site C")
-    _operated_patient(a, "A-001", 5, "improved")
-    _diary_patient(a, "A-002")
-    Patient.objects.create(site=a, record_number="A-003")  # registered, nothing recorded
+def cast(
+    site_a: Site,
+    site_b: Site,
+    rita: Any,
+    carol: Any,
+    alice: Any,
+    bob: Any,
+    root: Any,
+    make_user: Callable[..., Any],
+) -> Cast:
+    site_c = Site.objects.create(name="Site C")
+    _operated_patient(site_a, "A-001", 5, "improved")
+    _diary_patient(site_a, "A-002")
+    Patient.objects.create(site=site_a, record_number="A-003")  # registered, nothing recorded
     for i in range(6):
-        _operated_patient(b, f"B-00{i}", 1 + i, "worse" if i % 2 else "pain_free")
+        _operated_patient(site_b, f"B-00{i}", 1 + i, "worse" if i % 2 else "pain_free")
     users = {
-        "rita": _user("rita", (a, Role.RESEARCHER)),
-        "carol": _user("carol", (a, Role.SITE_ADMIN)),
-        "alice": _user("alice", (a, Role.CLINICIAN)),
-        "bob": _user("bob", (b, Role.CLINICIAN)),
-        "dave": _user("dave", (a, Role.RESEARCHER), (b, Role.RESEARCHER)),
-        "erin": _user("erin", (c, Role.RESEARCHER)),
-        "root": _user("root", superuser=True),
+        "rita": rita,
+        "carol": carol,
+        "alice": alice,
+        "bob": bob,
+        "dave": make_user("dave", (site_a, Role.RESEARCHER), (site_b, Role.RESEARCHER)),
+        "erin": make_user("erin", (site_c, Role.RESEARCHER)),
+        "root": root,
     }
-    return Cast(a, b, c, users)
+    return Cast(site_a, site_b, site_c, users)
 
 
 @pytest.fixture

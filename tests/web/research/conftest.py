@@ -1,7 +1,8 @@
 """The cast of the research-export tests, and readers for the files of an export.
 
 Two sites; at site A a clinician (alice), an administrator (carol) and a researcher (rita); at
-site B a clinician (bob) and a researcher (rex); one patient at each site.
+site B a clinician (bob) and a researcher (rex); one patient at each site. All but rex and the
+patients are the web tests' shared cast.
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Role, Site
 from cluneal.web.records.models import Block, Patient, Treatment, Visit
-
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -45,12 +43,6 @@ class Cast:
         return client
 
 
-def make_user(name: str, site: Site, role: str) -> Any:
-    user = get_user_model().objects.create_user(name, password=PASSWORD)
-    Membership.objects.create(user=user, site=site, role=role)
-    return user
-
-
 def make_patient(site: Site, number: str, day: dt.date) -> Patient:
     patient = Patient.objects.create(site=site, record_number=number, birth_year=1960, sex="male")
     Visit.objects.create(patient=patient, date=day, current_nrs=6)
@@ -64,20 +56,19 @@ def make_patient(site: Site, number: str, day: dt.date) -> Patient:
 
 
 @pytest.fixture
-def cast(db: None) -> Cast:
-    site_a = Site.objects.create(name="Site A")
-    site_b = Site.objects.create(name="Site B")
-    return Cast(
-        site_a=site_a,
-        site_b=site_b,
-        alice=make_user("alice", site_a, Role.CLINICIAN),
-        bob=make_user("bob", site_b, Role.CLINICIAN),
-        carol=make_user("carol", site_a, Role.SITE_ADMIN),
-        rita=make_user("rita", site_a, Role.RESEARCHER),
-        rex=make_user("rex", site_b, Role.RESEARCHER),
-        patient_a=make_patient(site_a, "A-001", dt.date(2026, 3, 2)),
-        patient_b=make_patient(site_b, "B-001", dt.date(2026, 5, 7)),
-    )
+def cast(
+    site_a: Site,
+    site_b: Site,
+    alice: Any,
+    bob: Any,
+    carol: Any,
+    rita: Any,
+    make_user: Callable[..., Any],
+) -> Cast:
+    rex = make_user("rex", (site_b, Role.RESEARCHER))
+    patient_a = make_patient(site_a, "A-001", dt.date(2026, 3, 2))
+    patient_b = make_patient(site_b, "B-001", dt.date(2026, 5, 7))
+    return Cast(site_a, site_b, alice, bob, carol, rita, rex, patient_a, patient_b)
 
 
 @pytest.fixture

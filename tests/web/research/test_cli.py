@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -121,8 +120,8 @@ def test_dictionary_prints_the_csv_of_the_export(seeded):
     assert len(lines) == 1 + sum(len(cols) for cols, _ in dictionary.TABLES.values())
 
 
-def test_the_help_names_the_documentation(seeded):
+def test_the_help_names_the_documentation(seeded, checkout):
     done = run_cluneal(seeded, "--help")
     assert done.returncode == 0
     assert "docs/research-exports.md" in done.stdout
-    assert Path(__file__).parents[3].joinpath("docs", "research-exports.md").is_file()
+    assert (checkout / "docs" / "research-exports.md").is_file()

@@ -8,7 +8,6 @@ import pytest
 
 from cluneal.registry import dictionary
 
-DOCS = Path(__file__).parents[3] / "docs" / "research-exports.md"
 TABLES = ("patients", "visits", "blocks", "treatments")
 #: How each dictionary type reads back through DuckDB.
 DUCKDB = {
@@ -60,16 +59,21 @@ def test_csv_and_parquet_hold_the_same_values(files, csv_rows, parquet_table):
         assert rows, table
 
 
-def test_the_documentation_shows_the_current_dictionary():
-    text = DOCS.read_text(encoding="utf-8")
+@pytest.fixture
+def documentation(checkout: Path) -> str:
+    return (checkout / "docs" / "research-exports.md").read_text(encoding="utf-8")
+
+
+def test_the_documentation_shows_the_current_dictionary(documentation):
+    text = documentation
     start, end = "<!-- data-dictionary:start -->\n", "<!-- data-dictionary:end -->"
     assert start in text and end in text
     shown = text.split(start, 1)[1].split(end, 1)[0]
     assert shown == dictionary.markdown(), "run: cluneal research dictionary --markdown"
 
 
-def test_the_documentation_maps_all_18_safe_harbor_identifiers():
-    text = DOCS.read_text(encoding="utf-8")
+def test_the_documentation_maps_all_18_safe_harbor_identifiers(documentation):
+    text = documentation
     rows = [
         line for line in text.splitlines() if line[:4] in {f"| {c} " for c in "ABCDEFGHIJKLMNOPQR"}
     ]

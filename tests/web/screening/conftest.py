@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Site
 
 
 @pytest.fixture
-def admin(db) -> Client:
-    site = Site.objects.create(name="Site A")
-    user = get_user_model().objects.create_user("carol", password="x" * 12)
-    Membership.objects.create(user=user, site=site, role=Role.SITE_ADMIN)
+def admin(site_a: Site, carol: Any) -> Client:
+    """The administrator of site A (carol, of the web tests' shared cast), signed in."""
     client = Client()
-    client.force_login(user)
-    client.site = site  # type: ignore[attr-defined]
-    client.user = user  # type: ignore[attr-defined]
+    client.force_login(carol)
+    client.site = site_a  # type: ignore[attr-defined]
+    client.user = carol  # type: ignore[attr-defined]
     return client

@@ -14,24 +14,22 @@ from cluneal.web.accounts.models import Membership, Site
 from cluneal.web.screening import views
 from cluneal.web.screening.models import ScreeningRun
 
-SYNTHEA = Path(__file__).parents[3].parent / "shared" / "external" / "synthea-bulk-10"
-
 
 @pytest.fixture(autouse=True)
-def _run_inline(monkeypatch, settings, tmp_path):
+def _run_inline(monkeypatch, settings, tmp_path, synthea_dir):
     """The page starts `screening_run` in a detached process; here it runs in the test's own
     process, on the test database."""
-    settings.CLUNEAL_SCREENING_ROOT = str(SYNTHEA.parent)
+    settings.CLUNEAL_SCREENING_ROOT = str(synthea_dir.parent)
     monkeypatch.setenv("CLUNEAL_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(views, "_start", lambda run: call_command("screening_run", str(run.pk)))
 
 
-def upload(*names: str) -> list[SimpleUploadedFile]:
-    return [SimpleUploadedFile(n, (SYNTHEA / n).read_bytes()) for n in names]
+def upload(export: Path, *names: str) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(n, (export / n).read_bytes()) for n in names]
 
 
 @pytest.mark.django_db
-def test_an_uploaded_export_is_screened_and_its_candidates_listed(admin):
+def test_an_uploaded_export_is_screened_and_its_candidates_listed(admin, synthea_dir):
     response = admin.post(
         "/site/screening",
         {
@@ -39,7 +37,9 @@ def test_an_uploaded_export_is_screened_and_its_candidates_listed(admin):
             "engine": "duckdb",
             "on_error": "fail",
             "as_of": "2023-03-23",
-            "files": upload("Patient.000.ndjson", "Condition.000.ndjson", "Procedure.000.ndjson"),
+            "files": upload(
+                synthea_dir, "Patient.000.ndjson", "Condition.000.ndjson", "Procedure.000.ndjson"
+            ),
         },
     )
     assert response.status_code == 302
@@ -67,14 +67,14 @@ def test_a_directory_outside_the_allowed_root_is_refused(admin):
 
 
 @pytest.mark.django_db
-def test_a_directory_under_the_root_is_screened(admin):
+def test_a_directory_under_the_root_is_screened(admin, synthea_dir):
     response = admin.post(
         "/site/screening",
         {
             "site": admin.site.pk,
             "engine": "duckdb",
             "on_error": "fail",
-            "export_dir": str(SYNTHEA),
+            "export_dir": str(synthea_dir),
             "as_of": "2023-03-23",
         },
     )
@@ -98,7 +98,7 @@ def test_a_file_that_is_not_ndjson_is_refused(admin):
 
 
 @pytest.mark.django_db
-def test_bad_input_fails_the_run_with_the_file_and_line(admin):
+def test_bad_input_fails_the_run_with_the_file_and_line(admin, synthea_dir):
     bad = SimpleUploadedFile("Condition.000.ndjson", b'{"resourceType": "Condition"\n')
     admin.post(
         "/site/screening",
@@ -106,7 +106,7 @@ def test_bad_input_fails_the_run_with_the_file_and_line(admin):
             "site": admin.site.pk,
             "engine": "duckdb",
             "on_error": "fail",
-            "files": [*upload("Patient.000.ndjson"), bad],
+            "files": [*upload(synthea_dir, "Patient.000.ndjson"), bad],
         },
     )
     run = ScreeningRun.objects.get()

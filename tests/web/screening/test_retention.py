@@ -11,12 +11,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 
-from cluneal.web.accounts.models import Membership, Role, Site
+from cluneal.web.accounts.models import Site
 from cluneal.web.audit.models import AuditEvent
 from cluneal.web.screening import views
 from cluneal.web.screening.models import ScreeningRun
@@ -97,9 +96,8 @@ def _touch(path: Path) -> Path:
 
 
 @pytest.mark.django_db
-def test_the_files_of_runs_past_the_period_go_and_nothing_else(where):
-    site = Site.objects.create(name="Site A")
-    runs = make_runs(site, where)
+def test_the_files_of_runs_past_the_period_go_and_nothing_else(site_a, where):
+    runs = make_runs(site_a, where)
     orphan_old = old(_mkdir(where["runs"] / f"{uuid.uuid4()}-export"), dt.timedelta(days=31))
     orphan_tmp = old(_touch(where["runs"] / f".{uuid.uuid4()}.csv.abc"), dt.timedelta(days=40))
     orphan_new = _mkdir(where["runs"] / f"{uuid.uuid4()}-export")  # an upload in progress
@@ -125,7 +123,7 @@ def test_the_files_of_runs_past_the_period_go_and_nothing_else(where):
     assert sorted(ScreeningRun.objects.values_list("pk", "summary", "status")) == summaries
     events = AuditEvent.objects.filter(actor="screening retention")
     assert sorted(e.object_id for e in events) == sorted(str(pk) for pk in expired)
-    assert {(e.action, e.site_id) for e in events} == {("delete", site.pk)}
+    assert {(e.action, e.site_id) for e in events} == {("delete", site_a.pk)}
     assert events[0].changes == {"files": "export and candidates deleted", "retention_days": 30}
 
     again = purge(NOW)
@@ -144,9 +142,8 @@ def _mkdir(path: Path) -> Path:
 
 
 @pytest.mark.django_db
-def test_a_dry_run_lists_and_deletes_nothing(where, capsys):
-    site = Site.objects.create(name="Site A")
-    runs = make_runs(site, where)
+def test_a_dry_run_lists_and_deletes_nothing(site_a, where, capsys):
+    runs = make_runs(site_a, where)
     before = sorted(where["runs"].rglob("*"))
     call_command("purge_screening", "--dry-run")
     assert sorted(where["runs"].rglob("*")) == before
@@ -156,19 +153,18 @@ def test_a_dry_run_lists_and_deletes_nothing(where, capsys):
 
 
 @pytest.mark.django_db
-def test_starting_a_new_run_deletes_the_files_past_the_period(where, monkeypatch, time_machine):
+def test_starting_a_new_run_deletes_the_files_past_the_period(
+    site_a, carol, where, monkeypatch, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     monkeypatch.setattr(views, "_start", lambda run: None)
-    site = Site.objects.create(name="Site A")
-    user = get_user_model().objects.create_user("carol", password="x" * 12)
-    Membership.objects.create(user=user, site=site, role=Role.SITE_ADMIN)
-    runs = make_runs(site, where)
+    runs = make_runs(site_a, where)
     client = Client()
-    client.force_login(user)
+    client.force_login(carol)
     response = client.post(
         "/site/screening",
         {
-            "site": site.pk,
+            "site": site_a.pk,
             "engine": "duckdb",
             "on_error": "fail",
             "files": [SimpleUploadedFile("Patient.000.ndjson", b'{"resourceType": "Patient"}\n')],

@@ -19,7 +19,9 @@ from cluneal.web.screening import views
 from cluneal.web.screening.models import ScreeningRun
 from cluneal.web.screening.storage import runs_dir
 
-SYNTHEA = Path(__file__).parents[3].parent / "shared" / "external" / "synthea-bulk-10"
+from tests.paths import SHARED
+
+SYNTHEA = SHARED / "external" / "synthea-bulk-10"
 
 
 @pytest.fixture(autouse=True)

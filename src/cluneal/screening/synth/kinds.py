@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cluneal.knowledge.model import KnowledgePack
-from cluneal.screening.synth import stories
 from cluneal.screening.synth.fhir import Chart
+from cluneal.screening.synth.stories import near_misses, planted, red_flags
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ KINDS: tuple[Kind, ...] = (
         3,
         "chronic back pain + buttock/iliac-crest pain (4 points); the note's tender point "
         "reproducing the pain is for the notes pipeline",
-        stories.iliac_crest_tenderness,
+        planted.iliac_crest_tenderness,
     ),
     Kind(
         "si_fusion_planned",
@@ -61,7 +61,7 @@ KINDS: tuple[Kind, ...] = (
         2,
         "sacroiliac diagnosis + failed SI injection + pending SI-fusion order (6 points): the "
         "order-sign warning before sacroiliac fusion",
-        stories.si_fusion_planned,
+        planted.si_fusion_planned,
     ),
     Kind(
         "post_fusion_buttock",
@@ -70,7 +70,7 @@ KINDS: tuple[Kind, ...] = (
         2,
         "prior lumbar fusion (and half with an iliac crest bone graft) then new buttock pain "
         "(6-9 points)",
-        stories.post_fusion_buttock,
+        planted.post_fusion_buttock,
     ),
     Kind(
         "sacroiliac_workup",
@@ -78,7 +78,7 @@ KINDS: tuple[Kind, ...] = (
         "medium",
         1,
         "sacroiliac diagnosis + SI injection, no surgery planned (4 points)",
-        stories.sacroiliac_workup,
+        planted.sacroiliac_workup,
     ),
     Kind(
         "known_block",
@@ -86,7 +86,7 @@ KINDS: tuple[Kind, ...] = (
         "known",
         1,
         "a CPT 64450 procedure named superior cluneal nerve block: already evaluated",
-        stories.known_block,
+        planted.known_block,
     ),
     Kind(
         "known_in_note",
@@ -94,7 +94,7 @@ KINDS: tuple[Kind, ...] = (
         "known",
         1,
         "only a note says cluneal nerve entrapment (structured data alone would say medium)",
-        stories.known_in_note,
+        planted.known_in_note,
     ),
     Kind(
         "red_flag_coded",
@@ -104,7 +104,7 @@ KINDS: tuple[Kind, ...] = (
         "a would-be high patient (fusion, then buttock pain) with an active red flag coded "
         "this year (cauda equina syndrome, bone metastasis, discitis, cord compression, "
         "vertebral fracture): red flags first, whatever the score",
-        stories.red_flag_coded,
+        red_flags.red_flag_coded,
     ),
     Kind(
         "red_flag_in_note",
@@ -113,7 +113,7 @@ KINDS: tuple[Kind, ...] = (
         1,
         "a would-be medium patient whose recent note reports new urinary retention and saddle "
         "anaesthesia (only the note shows the red flag)",
-        stories.red_flag_in_note,
+        red_flags.red_flag_in_note,
     ),
     Kind(
         "red_flag_gone",
@@ -122,7 +122,7 @@ KINDS: tuple[Kind, ...] = (
         2,
         "a medium patient with a red flag that no longer counts: a resolved discitis, a "
         "fracture coded over a year ago, or a note that denies red flags",
-        stories.red_flag_gone,
+        red_flags.red_flag_gone,
     ),
     Kind(
         "short_back_pain",
@@ -131,7 +131,7 @@ KINDS: tuple[Kind, ...] = (
         3,
         "buttock pain with back pain that lasted under 3 months, recent or resolved (3 points: "
         "one short of medium, so a wrong chronicity test shows)",
-        stories.short_back_pain,
+        near_misses.short_back_pain,
     ),
     Kind(
         "radiculopathy",
@@ -140,7 +140,7 @@ KINDS: tuple[Kind, ...] = (
         3,
         "chronic back pain with a coded lumbar radiculopathy (M54.16) that also excludes the "
         "leg-symptom feature; no buttock or sacroiliac features",
-        stories.radiculopathy,
+        near_misses.radiculopathy,
     ),
     Kind(
         "back_pain_only",
@@ -149,7 +149,7 @@ KINDS: tuple[Kind, ...] = (
         2,
         "chronic back pain alone; the note denies buttock pain and iliac-crest tenderness "
         "(negation)",
-        stories.back_pain_only,
+        near_misses.back_pain_only,
     ),
     Kind(
         "back_pain_with_sciatica",
@@ -157,7 +157,7 @@ KINDS: tuple[Kind, ...] = (
         "low",
         2,
         "chronic lumbago with sciatica (M54.4x), no radiculopathy: leg symptoms count 1 point",
-        stories.back_pain_with_sciatica,
+        near_misses.back_pain_with_sciatica,
     ),
 )
 BACKGROUND = "background"

@@ -26,7 +26,9 @@ from typing import Any
 from django.conf import settings
 
 from cluneal.validation import Problem
-from cluneal.web.cds.schema import Check, HookRequest, check_prefetch, expected_type
+from cluneal.web.cds.checks import Check
+from cluneal.web.cds.fhir_shape import check_prefetch
+from cluneal.web.cds.schema import HookRequest, expected_type
 from cluneal.web.env import IPNetwork, base_url
 
 MAX_PAGES = 10

@@ -39,8 +39,10 @@ from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp.finding import Finding, NoteError
 from cluneal.nlp.pipeline import pipeline
 from cluneal.screening.notes import counts_as, decode
+from cluneal.web.cds.checks import Check
 from cluneal.web.cds.fetch import FhirServer, MissingData, Refused, fhir_server, fill, next_link
-from cluneal.web.cds.schema import Check, HookRequest, check_prefetch
+from cluneal.web.cds.fhir_shape import check_prefetch
+from cluneal.web.cds.schema import HookRequest
 
 log = logging.getLogger(__name__)
 

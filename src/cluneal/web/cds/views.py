@@ -27,10 +27,12 @@ from cluneal.web.accounts.access import admin_sites
 from cluneal.web.api.views import problems_response
 from cluneal.web.calculator.form import form_data
 from cluneal.web.cds.auth import AuthError, record, verify
+from cluneal.web.cds.feedback import read_feedback
 from cluneal.web.cds.fetch import MissingData, Refused, resolve_prefetch
+from cluneal.web.cds.fhir_shape import bundle_resources
 from cluneal.web.cds.models import CardFeedback, IssuedCard, Outcome
 from cluneal.web.cds.notes import request_notes
-from cluneal.web.cds.schema import bundle_resources, read_feedback, read_hook_request
+from cluneal.web.cds.schema import read_hook_request
 from cluneal.web.cds.timing import stages_of
 
 log = logging.getLogger(__name__)
