@@ -215,3 +215,26 @@ def test_a_complaint_under_a_soap_header_is_current() -> None:
 )
 def test_is_possible_or_likely_makes_the_finding_on_either_side_uncertain(text) -> None:
     assert one(text).uncertain
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        # a side word does not reach across a negation or a clause's end
+        ("Leg numbness on the left, no bowel incontinence.", [("leg_symptoms", "left")]),
+        ("Buttock pain. Left hip replaced.", [("buttock_pain", None)]),
+        # as near to two findings, it qualifies the one that follows it
+        (
+            "Low back pain with left leg radiculopathy.",
+            [("low_back_pain", None), ("radiculopathy", "left")],
+        ),
+    ],
+)
+def test_a_side_word_goes_to_the_finding_it_qualifies(text, sides) -> None:
+    found = find([text])[0]
+    assert [(f.concept, f.side) for f in found if f.concept != "red_flag"] == sides
+
+
+def test_an_excluded_long_match_hides_no_shorter_one_of_its_concept() -> None:
+    found = find(["Leg pain and left leg radiculopathy."])[0]
+    assert [f.concept for f in found] == ["leg_symptoms", "radiculopathy"]

@@ -101,26 +101,35 @@ def _checklist_items(spans: list[Span], entries: list[Entry]) -> list[Span]:
 
 
 def _prune(spans: Iterable[Span], suppresses: dict[str, tuple[str, ...]]) -> list[Span]:
-    """Longest non-overlapping match per concept, less excluded and suppressed ones."""
+    """Longest non-overlapping match per concept, of those not excluded or suppressed: a
+    match an exclusion holds is dropped before the longest are chosen, so that it hides no
+    shorter match of its concept ("leg pain and left leg radiculopathy")."""
     by_label: dict[str, list[Span]] = {}
     for span in sorted(spans, key=lambda s: (s.start - s.end, s.start)):
-        kept = by_label.setdefault(span.label_, [])
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
+        by_label.setdefault(span.label_, []).append(span)
+    longest = {label: _longest(group) for label, group in by_label.items()}
     out: list[Span] = []
-    for label, kept in by_label.items():
+    for label, group in by_label.items():
         if label.startswith(EXCLUDE):
             continue
         concept = label.removeprefix(ITEM_LABEL)
         vetoes = list(by_label.get(EXCLUDE + concept, ()))
         vetoes += [
-            s
-            for other, ids in suppresses.items()
-            if concept in ids
-            for s in by_label.get(other, ())
+            s for other, ids in suppresses.items() if concept in ids for s in longest.get(other, ())
         ]
-        out += [s for s in kept if not any(v.start <= s.start and s.end <= v.end for v in vetoes)]
+        out += _longest(
+            [s for s in group if not any(v.start <= s.start and s.end <= v.end for v in vetoes)]
+        )
     return sorted(out, key=lambda s: (s.start, s.end, s.label_))
+
+
+def _longest(spans: list[Span]) -> list[Span]:
+    """The longest non-overlapping spans of a list sorted longest first."""
+    kept: list[Span] = []
+    for span in spans:
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return kept
 
 
 @dataclass
@@ -239,28 +248,38 @@ class Pipeline:
 
     def _side(self, span: Span, spans: list[Span]) -> str | None:
         """The side said in the finding, else the nearest one said near it in its sentence
-        (not in another finding, nor nearer to one)."""
+        (not in another finding, nor nearer to one it reaches, nor across a negation or the
+        end of a clause)."""
         sent = span.sent
         spans = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
         taken = {i for other in spans if other is not span for i in range(other.start, other.end)}
         sides = {self.own_side_of[t.lower_] for t in span if t.lower_ in self.own_side_of}
-        if not sides:
-            doc, sent, window = span.doc, span.sent, self.lexicon.side_window
-            nearest = window + 1
-            for token in doc[
-                max(sent.start, span.start - window) : min(sent.end, span.end + window)
-            ]:
-                side = None if token.i in taken else self.side_of.get(token.lower_)
-                distance = _distance(token.i, span)
-                if side is not None and any(_distance(token.i, o) < distance for o in spans):
-                    continue  # the side word belongs to a nearer finding
-                if side is not None and distance < nearest:
-                    sides, nearest = {side}, distance
-                elif side is not None and distance == nearest:
-                    sides.add(side)
-        if "bilateral" in sides or {"left", "right"} <= sides:
-            return "bilateral"
-        return sides.pop() if sides else None
+        if sides:
+            return _one_side(sides)
+        doc, window, nearest = span.doc, self.lexicon.side_window, self.lexicon.side_window + 1
+        lowers = [t.lower_ for t in sent]  # the sentence's words, by index from its start
+
+        def reaches(i: int, finding: Span) -> bool:
+            return not _beyond_a_stop(
+                lowers, i - sent.start, finding.start - sent.start, finding.end - sent.start
+            )
+
+        for token in doc[max(sent.start, span.start - window) : min(sent.end, span.end + window)]:
+            side = None if token.i in taken else self.side_of.get(token.lower_)
+            if side is None or not reaches(token.i, span):
+                continue  # no side word, or a negation or a clause's end between them
+            distance = _distance(token.i, span)
+            if any(
+                _nearer(token.i, o, distance) and reaches(token.i, o)
+                for o in spans
+                if o is not span
+            ):
+                continue  # the side word belongs to a nearer finding
+            if distance < nearest:
+                sides, nearest = {side}, distance
+            elif distance == nearest:
+                sides.add(side)
+        return _one_side(sides)
 
     def _finding(
         self, span: Span, spans: list[Span], denied: list[tuple[int, int]], section: str | None
@@ -291,10 +310,37 @@ class Pipeline:
         )
 
 
+#: Words a side word does not reach a finding across (as a sequence's gaps never cross them).
+_SIDE_STOPS = frozenset(
+    {".", "?", "!", ";", ":", "but", "however", "not", "no", "without", "denies"}
+)
+
+
+def _beyond_a_stop(lowers: list[str], at: int, start: int, end: int) -> bool:
+    """Whether a stop word stands between the word at ``at`` and a finding at ``start:end``
+    (indices into ``lowers``)."""
+    between = lowers[at + 1 : start] if at < start else lowers[end:at]
+    return any(word in _SIDE_STOPS for word in between)
+
+
 def _holds_one(starts: list[int], where: tuple[int, int]) -> bool:
     """Whether a sorted list of offsets has one in a range."""
     k = bisect_left(starts, where[0])
     return k < len(starts) and starts[k] < where[1]
+
+
+def _one_side(sides: set[str]) -> str | None:
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return sides.pop() if sides else None
+
+
+def _nearer(i: int, other: Span, distance: int) -> bool:
+    """Whether the word at ``i`` belongs to ``other`` rather than to a finding ``distance``
+    away: it is nearer to ``other``, or as near and stands before it (a side word qualifies
+    what follows it: "low back pain with left leg radiculopathy")."""
+    d = _distance(i, other)
+    return d < distance or (d == distance and i < other.start)
 
 
 def _distance(i: int, span: Span) -> int:
