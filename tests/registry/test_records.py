@@ -17,7 +17,8 @@ from cluneal.core.record import (
     VisitData,
 )
 from cluneal.knowledge.loader import default_pack
-from cluneal.registry.records import cohort_of
+from cluneal.registry import records as records_module
+from cluneal.registry.records import Parsed, cohort_of, patient_of
 
 PACK = default_pack()
 D0 = dt.date(2025, 3, 3)
@@ -81,3 +82,27 @@ def test_unreadable_data_is_counted_and_the_rest_kept():
     cohort = cohort_of([record(visits=(bad,), links=(answer,))], SITES, PACK)
     assert cohort.unreadable == ("a visit's examination", "a questionnaire answered by link")
     assert [s.instrument for s in cohort.patients[0].scores] == ["nrs"]
+
+
+def test_the_same_content_is_parsed_once_and_read_alike_and_bad_content_counted_each_time():
+    exam = {"left": {"scn": {"tender": True, "distance_mm": 70}}}
+    bad = {"left": {"scn": {"tender": "yes"}}}
+    visits = [VisitData(f"v{k}", day(k), exam=dict(exam)) for k in range(3)]
+    visits += [VisitData(f"b{k}", day(k), exam=bad) for k in range(2)]
+    records = [record(str(k), visits=(v,)) for k, v in enumerate(visits)]
+    parsed = Parsed()
+    calls = []
+    original = records_module._parse
+    records_module._parse = lambda section, value: calls.append(section) or original(section, value)
+    try:
+        cohort = cohort_of(records, SITES, PACK)
+        readings = [patient_of(r, "Site A", PACK, [], parsed) for r in records[:3]]
+    finally:
+        records_module._parse = original
+    assert [[(e.nerve, e.side, e.finding.tender) for e in p.exams] for p in cohort.patients] == [
+        [("scn", "left", True)]
+    ] * 3 + [[]] * 2
+    assert cohort.unreadable == ("a visit's examination",) * 2
+    assert calls == ["exam", "exam", "exam"]  # two contents in the cohort, one in the reading
+    first = [e.finding for e in cohort.patients[0].exams]
+    assert all([e.finding for e in r.exams] == first for r in readings)

@@ -8,12 +8,13 @@ skipped and counted (never identified: researchers see the result).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Set
 from decimal import Decimal
 from typing import Any
 
 from cluneal.core import parse_case
-from cluneal.core.case import CASE_FORMAT
+from cluneal.core.case import CASE_FORMAT, Case
 from cluneal.core.record import BlockData, Record, VisitData
 from cluneal.core.scores import score_all
 from cluneal.knowledge.model import KnowledgePack
@@ -44,12 +45,38 @@ def _ongoing(block: BlockData, diary: Set[dt.date]) -> bool:
     return block.date + dt.timedelta(days=int(block.relief_days) + 1) not in diary
 
 
+class Parsed:
+    """Case sections parsed once per distinct content: a cohort's visits repeat the same
+    examinations and answers many times over, and parsing costs several times writing the
+    content as a key. Holds the parsed case, or None for content the parser rejects."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], Case | None] = {}
+
+    def __call__(self, section: str, value: Any) -> Case | None:
+        try:
+            key = (section, json.dumps(value, sort_keys=True))
+        except (TypeError, ValueError):  # no JSON value: parsed (and refused) every time
+            return _parse(section, value)
+        if key not in self.known:
+            self.known[key] = _parse(section, value)
+        return self.known[key]
+
+
+def _parse(section: str, value: Any) -> Case | None:
+    try:
+        return parse_case({"format": CASE_FORMAT, section: value})
+    except Invalid:
+        return None
+
+
 class _Reading:
     """One record's registry values; what could not be read goes to ``unreadable``."""
 
-    def __init__(self, pack: KnowledgePack, unreadable: list[str]) -> None:
+    def __init__(self, pack: KnowledgePack, unreadable: list[str], parsed: Parsed) -> None:
         self.pack = pack
         self.unreadable = unreadable
+        self.parsed = parsed
         self.exams: list[Exam] = []
         self.scores: list[Score] = []
 
@@ -57,9 +84,8 @@ class _Reading:
         if visit.current_nrs is not None:
             self.scores.append(Score(visit.date, "nrs", float(visit.current_nrs)))
         if visit.exam:
-            try:
-                case = parse_case({"format": CASE_FORMAT, "exam": visit.exam})
-            except Invalid:
+            case = self.parsed("exam", visit.exam)
+            if case is None:
                 self.unreadable.append("a visit's examination")
             else:
                 for side, nerves in case.exam.items():
@@ -69,9 +95,8 @@ class _Reading:
             self.questionnaires(visit.date, visit.questionnaires, "a visit's questionnaires")
 
     def questionnaires(self, date: dt.date, values: Any, what: str) -> None:
-        try:
-            case = parse_case({"format": CASE_FORMAT, "questionnaires": values})
-        except Invalid:
+        case = self.parsed("questionnaires", values)
+        if case is None:
             self.unreadable.append(what)
             return
         scores = score_all(case.questionnaires, self.pack)
@@ -82,10 +107,15 @@ class _Reading:
 
 
 def patient_of(
-    record: Record, site: str, pack: KnowledgePack, unreadable: list[str]
+    record: Record,
+    site: str,
+    pack: KnowledgePack,
+    unreadable: list[str],
+    parsed: Parsed | None = None,
 ) -> PatientRecord:
-    """One record as the registry's values, ``site`` being its site's name."""
-    reading = _Reading(pack, unreadable)
+    """One record as the registry's values, ``site`` being its site's name; ``parsed``: the
+    sections parsed so far (shared by a cohort's records)."""
+    reading = _Reading(pack, unreadable, parsed or Parsed())
     for visit in record.visits:
         reading.visit(visit)
     contacts: list[dt.date] = []
@@ -142,5 +172,8 @@ def cohort_of(records: Iterable[Record], sites: Mapping[str, str], pack: Knowled
     """The records as a cohort (select a period with :meth:`Cohort.select`); ``sites`` maps
     each record's ``site_id`` to its site's name, in the order the cohort lists them."""
     unreadable: list[str] = []
-    patients = tuple(patient_of(r, sites[r.patient.site_id], pack, unreadable) for r in records)
+    parsed = Parsed()
+    patients = tuple(
+        patient_of(r, sites[r.patient.site_id], pack, unreadable, parsed) for r in records
+    )
     return Cohort(patients=patients, sites=tuple(sites.values()), unreadable=tuple(unreadable))
