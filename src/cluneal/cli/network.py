@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cluneal.cli.common import fail
-from cluneal.cli.report import ACTOR, _database_cohort, _date
+from cluneal.cli.report import ACTOR, _date, chosen_cohort
 from cluneal.validation import Problem
 
 
@@ -65,20 +65,12 @@ def share_command(
         fail("no share was written", problems)
     from cluneal.files import write_atomically
     from cluneal.knowledge.loader import active_pack
-    from cluneal.registry import synth
     from cluneal.registry.network import share
 
-    sites: list[Any] = []
+    cohort, sites = chosen_cohort(synthetic, seed, site)
     if synthetic is not None:
-        cohort = synth.generate(synthetic, seed).cohort
-        if site is not None:
-            if site not in synth.SITES:
-                names = ", ".join(repr(s) for s in synth.SITES)
-                fail("unknown site", [Problem("--site", f"synthetic sites are {names}")])
-            cohort = cohort.select(sites=[site])
         name = f"Synthetic installation, seed {seed}" + (f", {site}" if site else "")
     else:
-        cohort, sites = _database_cohort(site)
         name = ", ".join(s.name for s in sites) or "no site"
     made = share.make(
         cohort.select(start=first, end=last),

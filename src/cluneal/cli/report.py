@@ -50,6 +50,23 @@ def _database_cohort(site: str | None) -> tuple[Any, list[Any]]:
     return cohort_for(sites, active_pack()), sites
 
 
+def chosen_cohort(synthetic: int | None, seed: int, site: str | None) -> tuple[Any, list[Any]]:
+    """The cohort a registry command reads: a synthetic one of ``synthetic`` patients (one of
+    its sites if ``site``), else the database's (its sites, or ``site`` alone), with the
+    database's sites read (none for a synthetic cohort)."""
+    if synthetic is None:
+        return _database_cohort(site)
+    from cluneal.registry import synth
+
+    cohort = synth.generate(synthetic, seed).cohort
+    if site is not None:
+        if site not in synth.SITES:
+            names = ", ".join(repr(s) for s in synth.SITES)
+            fail("unknown site", [Problem("--site", f"synthetic sites are {names}")])
+        cohort = cohort.select(sites=[site])
+    return cohort, []
+
+
 def _audit(sites: list[Any], start: dt.date | None, end: dt.date | None, out: Path | None) -> None:
     from cluneal.web.audit.log import record
     from cluneal.web.audit.models import Action
@@ -108,18 +125,9 @@ def report_command(
     if out is not None and out.exists() and not out.is_dir():
         fail("bad output", [Problem("--out", f"{out} exists and is not a directory")])
     from cluneal.knowledge.loader import active_pack
-    from cluneal.registry import report, synth
+    from cluneal.registry import report
 
-    sites: list[Any] = []
-    if synthetic is not None:
-        cohort = synth.generate(synthetic, seed).cohort
-        if site is not None:
-            if site not in synth.SITES:
-                names = ", ".join(repr(s) for s in synth.SITES)
-                fail("unknown site", [Problem("--site", f"synthetic sites are {names}")])
-            cohort = cohort.select(sites=[site])
-    else:
-        cohort, sites = _database_cohort(site)
+    cohort, sites = chosen_cohort(synthetic, seed, site)
     result = report.build(cohort.select(start=first, end=last), active_pack(), min_cell)
     if out is not None:
         try:

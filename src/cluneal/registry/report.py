@@ -3,8 +3,10 @@ the downloads and ``cluneal report``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
 
@@ -96,19 +98,31 @@ def build(cohort: Cohort, pack: KnowledgePack, min_cell: int = 0) -> Report:
 
 def files(report: Report, formats: tuple[str, ...] = ("png", "pdf", "svg")) -> dict[str, bytes]:
     """Every table as CSV and every figure in ``formats``: file name -> content."""
+    return rendered(report, FIGURE_TITLES, summary(report), formats)
+
+
+def rendered(
+    report: Any, titles: Iterable[str], text: str, formats: tuple[str, ...]
+) -> dict[str, bytes]:
+    """A report's files (its ``tables``, its ``figure(name)`` for each of ``titles``, and the
+    summary ``text``): file name -> content; shared by the installation's and the network's."""
     out = {f"{t.name}.csv": t.csv().encode("utf-8") for t in report.tables}
-    for name in FIGURE_TITLES:
+    for name in titles:
         fig = report.figure(name)
         for fmt in formats:
             out[f"{name}.{fmt}"] = figures.render(fig, fmt)
-    out["summary.txt"] = summary(report).encode("utf-8")
+    out["summary.txt"] = text.encode("utf-8")
     return out
 
 
 def write(report: Report, directory: Path) -> list[Path]:
-    """Write :func:`files` into ``directory``. Everything is rendered before the first write,
-    and each file appears complete or not at all (temporary file, then ``os.replace``)."""
-    content = files(report)
+    """Write :func:`files` into ``directory``."""
+    return write_files(files(report), directory)
+
+
+def write_files(content: Mapping[str, bytes], directory: Path) -> list[Path]:
+    """Files rendered beforehand, written into ``directory``: each appears complete or not at
+    all (temporary file, then ``os.replace``), and none is written before all are rendered."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in content.items():

@@ -11,7 +11,6 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from cluneal.core.numbers import plain
-from cluneal.files import write_atomically
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.registry import blocks, figures, flow, km_tables, questionnaires, survival
 from cluneal.registry.comparison import odds_ratio
@@ -21,6 +20,7 @@ from cluneal.registry.network.figures import Panel, Row, forest_figure, installa
 from cluneal.registry.network.pool import HIGH, LOW, MEASURES, Pooled, pool
 from cluneal.registry.network.stats import Meta, wilson
 from cluneal.registry.questionnaires import LABELS
+from cluneal.registry.report import rendered, write_files
 from cluneal.registry.tables import Table, named
 
 FIGURE_TITLES = {
@@ -181,24 +181,13 @@ def _forest_questionnaires(p: Pooled) -> Figure:
 def files(
     report: NetworkReport, formats: tuple[str, ...] = ("png", "pdf", "svg")
 ) -> dict[str, bytes]:
-    out = {f"{t.name}.csv": t.csv().encode("utf-8") for t in report.tables}
-    for name in FIGURE_TITLES:
-        fig = report.figure(name)
-        for fmt in formats:
-            out[f"{name}.{fmt}"] = figures.render(fig, fmt)
-    out["summary.txt"] = summary(report).encode("utf-8")
-    return out
+    """Every table as CSV and every figure in ``formats``: file name -> content."""
+    return rendered(report, FIGURE_TITLES, summary(report), formats)
 
 
 def write(report: NetworkReport, directory: Path) -> list[Path]:
-    """Every file rendered first, then each written atomically (see registry.report.write)."""
-    content = files(report)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in content.items():
-        write_atomically(directory / name, data)
-        written.append(directory / name)
-    return written
+    """Every file rendered first, then each written atomically (see registry.report)."""
+    return write_files(files(report), directory)
 
 
 def summary(report: NetworkReport) -> str:
