@@ -7,20 +7,12 @@ from typing import Any
 
 import click
 
-from cluneal.cli.common import fail, pack_from, read_json
+from cluneal.cli.common import fail, knowledge_option, pack_from, read_json
 from cluneal.core import assess, parse_case
 from cluneal.core.summary import describe_pack, render_text
 from cluneal.knowledge.loader import PackError, with_settings
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.validation import Invalid
-
-knowledge_option = click.option(
-    "--knowledge",
-    "knowledge_file",
-    metavar="FILE",
-    envvar="CLUNEAL_KNOWLEDGE",
-    help="A site's knowledge pack (JSON) instead of the default one. [env: CLUNEAL_KNOWLEDGE]",
-)
 
 
 def _window(value: str | None, name: str) -> tuple[float, float] | None:

@@ -1,9 +1,10 @@
-"""What several commands share: reading JSON input and reporting bad input with exit status 2."""
+"""What several commands share: options that may come from the environment, reading JSON input
+and reporting bad input with exit status 2."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 import click
@@ -14,6 +15,21 @@ from cluneal.knowledge.model import KnowledgePack
 from cluneal.validation import Problem
 
 BAD_INPUT = 2
+
+
+def env_option(*decls: str, envvar: str, help: str, **attrs: Any) -> Callable[[Any], Any]:
+    """A click option that may also come from the environment variable ``envvar``, as its help
+    says."""
+    return click.option(*decls, envvar=envvar, help=f"{help} [env: {envvar}]", **attrs)
+
+
+knowledge_option = env_option(
+    "--knowledge",
+    "knowledge_file",
+    metavar="FILE",
+    envvar="CLUNEAL_KNOWLEDGE",
+    help="A site's knowledge pack (JSON) instead of the default one.",
+)
 
 
 def fail(message: str, problems: Iterable[Problem | str] = ()) -> NoReturn:

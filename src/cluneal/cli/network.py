@@ -10,14 +10,12 @@ from typing import Any
 import click
 
 from cluneal.cli.common import fail
-from cluneal.cli.report import ACTOR, _date, chosen_cohort
+from cluneal.cli.report import ACTOR, _date, chosen_cohort, cohort_options
 from cluneal.validation import Problem
 
 
 @click.command("share")
-@click.option("--site", help="A site's name or slug (default: every site).")
-@click.option("--from", "start", metavar="DATE", help="First entry date included (YYYY-MM-DD).")
-@click.option("--to", "end", metavar="DATE", help="Last entry date included (YYYY-MM-DD).")
+@cohort_options("Share")
 @click.option(
     "--out",
     required=True,
@@ -34,12 +32,6 @@ from cluneal.validation import Problem
     help="Withhold counts from 1 to N-1 (0: every count; the network may agree on another N). "
     "Default: CLUNEAL_REGISTRY_MIN_CELL, else 5.",
 )
-@click.option(
-    "--synthetic",
-    type=click.IntRange(min=0, max=1_000_000),
-    help="Share N fictional patients from the seeded generator instead of the database.",
-)
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed for --synthetic.")
 def share_command(
     site: str | None,
     start: str | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,33 @@ from cluneal.cli.common import fail
 from cluneal.validation import Problem
 
 ACTOR = "command line"
+
+
+def cohort_options(verb: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--site``, ``--from``, ``--to``, ``--synthetic`` and ``--seed``: the cohort a registry
+    command reads (see :func:`chosen_cohort`); ``verb`` says what it does with a synthetic one."""
+    options = [
+        click.option("--site", help="A site's name or slug (default: every site)."),
+        click.option(
+            "--from", "start", metavar="DATE", help="First entry date included (YYYY-MM-DD)."
+        ),
+        click.option("--to", "end", metavar="DATE", help="Last entry date included (YYYY-MM-DD)."),
+        click.option(
+            "--synthetic",
+            type=click.IntRange(min=0, max=1_000_000),
+            help=f"{verb} N fictional patients from the seeded generator instead of the database.",
+        ),
+        click.option(
+            "--seed", type=int, default=1, show_default=True, help="Seed for --synthetic."
+        ),
+    ]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def _date(value: str | None, option: str) -> dt.date | None:
@@ -82,20 +110,12 @@ def _audit(sites: list[Any], start: dt.date | None, end: dt.date | None, out: Pa
 
 
 @click.command("report")
-@click.option("--site", help="A site's name or slug (default: every site).")
-@click.option("--from", "start", metavar="DATE", help="First entry date included (YYYY-MM-DD).")
-@click.option("--to", "end", metavar="DATE", help="Last entry date included (YYYY-MM-DD).")
+@cohort_options("Run on")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write every table (CSV) and figure (PNG, PDF, SVG) into this directory.",
 )
-@click.option(
-    "--synthetic",
-    type=click.IntRange(min=0, max=1_000_000),
-    help="Run on N fictional patients from the seeded generator instead of the database.",
-)
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed for --synthetic.")
 @click.option(
     "--min-cell",
     type=click.IntRange(min=0, max=1000),

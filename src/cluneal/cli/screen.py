@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cluneal.cli.common import fail, pack_from
+from cluneal.cli.common import env_option, fail, knowledge_option, pack_from
 
 
 @click.command("screen")
@@ -20,19 +20,19 @@ from cluneal.cli.common import fail, pack_from
     required=True,
     help="Result file: .csv or .parquet. Written only when the run succeeds.",
 )
-@click.option(
+@env_option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
     envvar="CLUNEAL_SCREEN_ENGINE",
-    help="DuckDB on this machine, or Apache Spark. [env: CLUNEAL_SCREEN_ENGINE]",
+    help="DuckDB on this machine, or Apache Spark.",
 )
-@click.option(
+@env_option(
     "--spark-master",
     metavar="URL",
     envvar="CLUNEAL_SPARK_MASTER",
-    help="Spark master (default local[*]), e.g. spark://host:7077. [env: CLUNEAL_SPARK_MASTER]",
+    help="Spark master (default local[*]), e.g. spark://host:7077.",
 )
 @click.option(
     "--as-of",
@@ -54,13 +54,7 @@ from cluneal.cli.common import fail, pack_from
     help="Read the clinical notes (DocumentReference, plain text) with the notes pipeline; "
     "reasons then quote the words found. --no-notes screens coded data only, much faster.",
 )
-@click.option(
-    "--knowledge",
-    "knowledge_file",
-    metavar="FILE",
-    envvar="CLUNEAL_KNOWLEDGE",
-    help="A site's knowledge pack. [env: CLUNEAL_KNOWLEDGE]",
-)
+@knowledge_option
 def screen_command(
     export_dir: Path,
     out: Path,

@@ -3,51 +3,46 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from cluneal.cli.common import fail
+from cluneal.cli.common import env_option, fail
+
+
+def _count_option(
+    name: str, envvar: str, default: int, most: int, help: str
+) -> Callable[[Any], Any]:
+    """An option ``name`` (or the environment variable ``envvar``): a whole number, 1 to
+    ``most``."""
+    return env_option(
+        name,
+        envvar=envvar,
+        default=default,
+        show_default=True,
+        type=click.IntRange(1, most),
+        help=help,
+    )
 
 
 @click.command("serve")
-@click.option(
+@env_option(
     "--host",
     default="127.0.0.1",
     show_default=True,
     envvar="CLUNEAL_HOST",
-    help="Address to listen on; 0.0.0.0 for every interface. [env: CLUNEAL_HOST]",
+    help="Address to listen on; 0.0.0.0 for every interface.",
 )
-@click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(1, 65535),
-    envvar="CLUNEAL_PORT",
-    help="TCP port. [env: CLUNEAL_PORT]",
-)
-@click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    envvar="CLUNEAL_WORKERS",
-    help="Worker processes. [env: CLUNEAL_WORKERS]",
-)
-@click.option(
-    "--threads",
-    default=4,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    envvar="CLUNEAL_THREADS",
-    help="Threads per worker. [env: CLUNEAL_THREADS]",
-)
-@click.option(
+@_count_option("--port", "CLUNEAL_PORT", 8000, 65535, "TCP port.")
+@_count_option("--workers", "CLUNEAL_WORKERS", 2, 64, "Worker processes.")
+@_count_option("--threads", "CLUNEAL_THREADS", 4, 64, "Threads per worker.")
+@env_option(
     "--demo",
     is_flag=True,
     envvar="CLUNEAL_DEMO",
     help="Create (once) a fictional demo clinic with accounts and a dozen patients, and print "
-    "the accounts' credentials. Never on a production database. [env: CLUNEAL_DEMO]",
+    "the accounts' credentials. Never on a production database.",
 )
 def serve_command(host: str, port: int, workers: int, threads: int, demo: bool) -> None:
     """Run the web application (calculator, record, EHR services, registry, patient pages)

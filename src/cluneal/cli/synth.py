@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cluneal.cli.common import fail
+from cluneal.cli.common import env_option, fail
 from cluneal.knowledge.loader import default_pack
 from cluneal.screening.synth import OutputExistsError, SourceError, generate
 from cluneal.screening.synth import transcriptions as mts
@@ -46,14 +46,13 @@ class Span(click.ParamType[tuple[int, int]]):
     required=True,
     help="Directory of the export; must not exist or be empty (see --overwrite).",
 )
-@click.option(
+@env_option(
     "--source",
     "source_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     required=True,
     envvar="CLUNEAL_SYNTH_SOURCE",
-    help="Synthea Bulk Data export to copy patients from (shared/external/synthea-bulk-10). "
-    "[env: CLUNEAL_SYNTH_SOURCE]",
+    help="Synthea Bulk Data export to copy patients from (shared/external/synthea-bulk-10).",
 )
 @click.option(
     "--planted-share",
@@ -75,13 +74,13 @@ class Span(click.ParamType[tuple[int, int]]):
     show_default=True,
     help="Most recent encounters each copy keeps of its Synthea patient (sets the size).",
 )
-@click.option(
+@env_option(
     "--notes-source",
     type=click.Path(path_type=Path),
     metavar="DIR",
     envvar="CLUNEAL_SYNTH_NOTES_SOURCE",
     help="Folder holding mtsamples.rda (shared/external/mtsamples): attach its transcriptions "
-    "to every patient as text/plain DocumentReferences. [env: CLUNEAL_SYNTH_NOTES_SOURCE]",
+    "to every patient as text/plain DocumentReferences.",
 )
 @click.option(
     "--notes-per-patient",
