@@ -49,7 +49,10 @@ def roles_of(user: Any) -> set[str]:
     return set(memberships(user).values_list("role", flat=True))
 
 
-def _guard(test: Callable[[Any], bool]) -> Callable[[View], View]:
+def guard(test: Callable[[Any], bool]) -> Callable[[View], View]:
+    """A view decorator: sign-in required (a redirect to the login page), then ``test`` of the
+    user (403 otherwise)."""
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -65,9 +68,9 @@ def _guard(test: Callable[[Any], bool]) -> Callable[[View], View]:
 
 
 #: The view reads or writes clinical records: clinicians and site administrators.
-clinical = _guard(lambda user: record_sites(user).exists())
+clinical = guard(lambda user: record_sites(user).exists())
 #: The view manages a site: site administrators.
-site_admin = _guard(lambda user: admin_sites(user).exists())
+site_admin = guard(lambda user: admin_sites(user).exists())
 
 
 def scoped(queryset: QuerySet[Any], user: Any, site_field: str = "site") -> QuerySet[Any]:

@@ -10,23 +10,18 @@ their site anyway, and superusers see exact counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import wraps
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
 
-from cluneal.web.accounts.access import admin_sites, sites
+from cluneal.web.accounts.access import admin_sites, guard, sites
 from cluneal.web.accounts.models import Role, Site
 from cluneal.web.env import env_int
 
 ANALYTICS_ROLES = (Role.RESEARCHER, Role.SITE_ADMIN)
 MIN_CELL_SETTING = "CLUNEAL_REGISTRY_MIN_CELL"
 MIN_CELL_DEFAULT = 5
-View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def registry_sites(user: Any) -> list[Site]:
@@ -56,15 +51,5 @@ def min_cell_for(user: Any, sites: Sequence[Site]) -> int:
     return configured_min_cell()
 
 
-def analytics(view: View) -> View:
-    """Sign-in required (redirect), then a registry role at some site (403 otherwise)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not registry_sites(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+#: Sign-in required (redirect), then a registry role at some site (403 otherwise).
+analytics = guard(lambda user: bool(registry_sites(user)))
