@@ -155,3 +155,23 @@ def delete_recorded(
             changes=diff(snapshot(obj), {}),
         )
         obj.delete()
+
+
+def record_saved(
+    request: HttpRequest,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    *,
+    patient: Any = None,
+    site: Any = None,
+) -> None:
+    """Record the save of ``obj``: its creation when ``before`` is None, else an update with
+    what changed since ``before`` (its :func:`snapshot` before the change)."""
+    record(
+        request,
+        Action.CREATE if before is None else Action.UPDATE,
+        patient=patient,
+        obj=obj,
+        site=site,
+        changes=diff(before or {}, snapshot(obj)),
+    )

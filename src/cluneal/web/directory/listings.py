@@ -15,8 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
-from cluneal.web.audit.log import delete_recorded, diff, record, snapshot
-from cluneal.web.audit.models import Action
+from cluneal.web.audit.log import delete_recorded, record_saved, snapshot
 from cluneal.web.directory.forms import ListingForm
 from cluneal.web.directory.models import Listing
 
@@ -49,13 +48,7 @@ def _save(request: HttpRequest, form: ListingForm, before: dict[str, Any] | None
         if before is None:
             saved.created_by = request.user
         saved.save()
-        record(
-            request,
-            Action.CREATE if before is None else Action.UPDATE,
-            obj=saved,
-            site=saved.site,
-            changes=diff(before or {}, snapshot(saved)),
-        )
+        record_saved(request, saved, before, site=saved.site)
     return HttpResponseRedirect(MINE)
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from cluneal.web.accounts.access import clinical, get_scoped
-from cluneal.web.audit.log import delete_recorded, diff, record, snapshot
+from cluneal.web.audit.log import delete_recorded, record, record_saved, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.records.forms import BlockForm, TreatmentForm
 from cluneal.web.records.models import Block, Patient, Treatment
@@ -26,7 +26,7 @@ KINDS: dict[str, tuple[type[Model], type[ModelForm], str]] = {  # type: ignore[t
 
 def _edit(request: HttpRequest, patient: Patient, kind: str, obj: Model | None) -> HttpResponse:
     _, form_class, label = KINDS[kind]
-    before = snapshot(obj) if obj is not None else {}
+    before = snapshot(obj) if obj is not None else None
     form = form_class(request.POST or None, instance=obj)
     context = {"form": form, "patient": patient, "label": label, "obj": obj}
     if request.method == "POST":
@@ -38,10 +38,7 @@ def _edit(request: HttpRequest, patient: Patient, kind: str, obj: Model | None) 
             if isinstance(saved, Block) and "relief_days" in form.changed_data:
                 saved.relief_days_from_diary = False
             saved.save()
-            action = Action.UPDATE if obj is not None else Action.CREATE
-            record(
-                request, action, patient=patient, obj=saved, changes=diff(before, snapshot(saved))
-            )
+            record_saved(request, saved, before, patient=patient)
             patient.save(update_fields=["updated_at"])
         return HttpResponseRedirect(f"/records/{patient.pk}/")
     if obj is not None:

@@ -17,7 +17,7 @@ from cluneal.core.record import pain_sites
 from cluneal.knowledge.loader import active_pack
 from cluneal.validation import Invalid
 from cluneal.web.accounts.access import clinical, get_scoped, record_sites, scoped
-from cluneal.web.audit.log import delete_recorded, diff, reading, record, snapshot
+from cluneal.web.audit.log import delete_recorded, reading, record, record_saved, snapshot
 from cluneal.web.audit.models import Action
 from cluneal.web.calculator import choices
 from cluneal.web.calculator.diagram import diagram_context
@@ -91,21 +91,24 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @clinical
 @require_http_methods(["GET", "POST"])
 def patient_new(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, sites=record_sites(request.user))
+    return _patient_form(request, None)
+
+
+def _patient_form(request: HttpRequest, patient: Patient | None) -> HttpResponse:
+    """A new patient's form (``patient`` None) or the form of ``patient``, and its saving."""
+    before = None if patient is None else snapshot(patient)
+    form = PatientForm(request.POST or None, instance=patient, sites=record_sites(request.user))
+    context = {"form": form, "patient": patient}
     if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                patient = form.save()
-                record(
-                    request,
-                    Action.CREATE,
-                    patient=patient,
-                    obj=patient,
-                    changes=diff({}, snapshot(patient)),
-                )
-            return HttpResponseRedirect(f"/records/{patient.pk}/")
-        return render(request, "records/patient_form.html", {"form": form}, status=400)
-    return render(request, "records/patient_form.html", {"form": form})
+        if not form.is_valid():
+            return render(request, "records/patient_form.html", context, status=400)
+        with transaction.atomic():
+            saved = form.save()
+            record_saved(request, saved, before, patient=saved)
+        return HttpResponseRedirect(f"/records/{saved.pk}/")
+    if patient is not None:
+        record(request, Action.VIEW, patient=patient, obj=patient, changes={"form": "edit"})
+    return render(request, "records/patient_form.html", context)
 
 
 @clinical
@@ -128,26 +131,7 @@ def patient_detail(request: HttpRequest, patient_id: Any) -> HttpResponse:
 @clinical
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: Any) -> HttpResponse:
-    patient = patient_for(request, patient_id)
-    before = snapshot(patient)
-    form = PatientForm(request.POST or None, instance=patient, sites=record_sites(request.user))
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                record(
-                    request,
-                    Action.UPDATE,
-                    patient=patient,
-                    obj=patient,
-                    changes=diff(before, snapshot(patient)),
-                )
-            return HttpResponseRedirect(f"/records/{patient.pk}/")
-        return render(
-            request, "records/patient_form.html", {"form": form, "patient": patient}, status=400
-        )
-    record(request, Action.VIEW, patient=patient, obj=patient, changes={"form": "edit"})
-    return render(request, "records/patient_form.html", {"form": form, "patient": patient})
+    return _patient_form(request, patient_for(request, patient_id))
 
 
 @clinical
@@ -224,26 +208,14 @@ def _save_visit(request: HttpRequest, patient: Patient, visit: Visit | None) -> 
     }
     with transaction.atomic():
         if visit is None:
+            before = None
             visit = Visit.objects.create(patient=patient, created_by=request.user, **values)
-            record(
-                request,
-                Action.CREATE,
-                patient=patient,
-                obj=visit,
-                changes=diff({}, snapshot(visit)),
-            )
         else:
             before = snapshot(visit)
             for key, value in values.items():
                 setattr(visit, key, value)
             visit.save()
-            record(
-                request,
-                Action.UPDATE,
-                patient=patient,
-                obj=visit,
-                changes=diff(before, snapshot(visit)),
-            )
+        record_saved(request, visit, before, patient=patient)
         patient.save(update_fields=["updated_at"])
     return HttpResponseRedirect(f"/records/{patient.pk}/visits/{visit.pk}/")
 

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cluneal.web.audit.log import record
 from cluneal.web.audit.models import Action
-from cluneal.web.core.downloads import download
 from cluneal.web.registry.access import analytics, registry_sites
-from cluneal.web.registry.views import FIGURE_TYPES
+from cluneal.web.registry.views import FIGURE_TYPES, figure_download, table_download
 
 #: Page sections: (anchor, heading, items): a table name, "fig:NAME" or "km:KIND".
 SECTIONS = (
@@ -175,23 +174,14 @@ def _report(request: HttpRequest) -> Any:
 @analytics
 @require_GET
 def table_csv(request: HttpRequest, name: str) -> HttpResponse:
-    report = _report(request)
-    try:
-        table = report.table(name)
-    except KeyError:
-        raise Http404 from None
-    return download(
-        table.csv().encode("utf-8"), "text/csv; charset=utf-8", f"cluneal-network-{name}.csv"
-    )
+    return table_download(_report(request), name, "cluneal-network")
 
 
 @analytics
 @require_GET
 def figure_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    from cluneal.registry.figures import render as render_figure
     from cluneal.registry.network.report import FIGURE_TITLES
 
     if name not in FIGURE_TITLES or fmt not in FIGURE_TYPES:
         raise Http404
-    data = render_figure(_report(request).figure(name), fmt)
-    return download(data, FIGURE_TYPES[fmt], f"cluneal-network-{name}.{fmt}")
+    return figure_download(_report(request), name, fmt, "cluneal-network")

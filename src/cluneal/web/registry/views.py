@@ -37,6 +37,23 @@ def _bad_filter(form: FilterForm) -> HttpResponse:
     )
 
 
+def table_download(report: Any, name: str, prefix: str) -> HttpResponse:
+    """The table ``name`` of a registry or network report as a CSV file (404 if none)."""
+    try:
+        table = report.table(name)
+    except KeyError:
+        raise Http404 from None
+    return download(table.csv().encode("utf-8"), "text/csv; charset=utf-8", f"{prefix}-{name}.csv")
+
+
+def figure_download(report: Any, name: str, fmt: str, prefix: str) -> HttpResponse:
+    """The figure ``name`` of a report (a name of its ``FIGURE_TITLES``) in the format ``fmt``
+    (one of ``FIGURE_TYPES``)."""
+    from cluneal.registry.figures import render
+
+    return download(render(report.figure(name), fmt), FIGURE_TYPES[fmt], f"{prefix}-{name}.{fmt}")
+
+
 def _selection(request: HttpRequest) -> tuple[FilterForm, Selection | None]:
     form = parse(request.GET, registry_sites(request.user))
     if form.is_bound and not form.is_valid():
@@ -75,20 +92,14 @@ def table_csv(request: HttpRequest, name: str) -> HttpResponse:
     if selection is None:
         return _bad_filter(form)
     report = analysis.build(selection, min_cell_for(request.user, selection.sites))
-    try:
-        table = report.table(name)
-    except KeyError:
-        raise Http404 from None
+    response = table_download(report, name, "cluneal-registry")
     _audit(request, Action.EXPORT, selection, table=name, format="csv")
-    return download(
-        table.csv().encode("utf-8"), "text/csv; charset=utf-8", f"cluneal-registry-{name}.csv"
-    )
+    return response
 
 
 @analytics
 @require_GET
 def figure_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
-    from cluneal.registry.figures import render as render_figure
     from cluneal.registry.report import FIGURE_TITLES
     from cluneal.web.registry import analysis
 
@@ -98,9 +109,9 @@ def figure_file(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if selection is None:
         return _bad_filter(form)
     report = analysis.build(selection, min_cell_for(request.user, selection.sites))
-    data = render_figure(report.figure(name), fmt)
+    response = figure_download(report, name, fmt, "cluneal-registry")
     _audit(request, Action.EXPORT, selection, figure=name, format=fmt)
-    return download(data, FIGURE_TYPES[fmt], f"cluneal-registry-{name}.{fmt}")
+    return response
 
 
 @analytics
