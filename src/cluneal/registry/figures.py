@@ -54,13 +54,27 @@ def _withheld(n: int, min_cell: int) -> str | None:
     return None
 
 
+def _shown(ax: Axes, n: int, min_cell: int) -> bool:
+    """Whether the ``n`` observations of ``ax`` may be drawn; if not, ``ax`` says why."""
+    withheld = _withheld(n, min_cell)
+    if withheld is not None:
+        _empty(ax, withheld)
+    return withheld is None
+
+
+def _single(title: str, height: float) -> tuple[Figure, Axes]:
+    """A figure 7 inches wide of one set of axes, titled."""
+    fig = Figure(figsize=(7.0, height), layout="constrained")
+    ax = fig.subplots()
+    ax.set_title(title, fontsize=11)
+    return fig, ax
+
+
 def km_figure(curve: Curve, min_cell: int = 0) -> Figure:
     fig = Figure(figsize=(7.0, 4.4), layout="constrained")
     ax, risk = fig.subplots(2, 1, height_ratios=[5, 1], sharex=False)
     ax.set_title(curve.title, fontsize=11)
-    withheld = _withheld(curve.n, min_cell)
-    if withheld is not None:
-        _empty(ax, withheld)
+    if not _shown(ax, curve.n, min_cell):
         risk.set_axis_off()
         return fig
     ticks = curve.ticks()
@@ -111,12 +125,8 @@ def km_figure(curve: Curve, min_cell: int = 0) -> Figure:
 
 
 def flow_figure(flow: Flow, min_cell: int = 0) -> Figure:
-    fig = Figure(figsize=(7.0, 3.6), layout="constrained")
-    ax = fig.subplots()
-    ax.set_title("Cohort flow per nerve", fontsize=11)
-    withheld = _withheld(flow.n("any", "assessed"), min_cell)
-    if withheld is not None:
-        _empty(ax, withheld)
+    fig, ax = _single("Cohort flow per nerve", 3.6)
+    if not _shown(ax, flow.n("any", "assessed"), min_cell):
         return fig
     y = np.arange(len(STEPS))
     height = 0.38
@@ -153,12 +163,8 @@ def _grouped_bars(
 
 def relief_figure(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Figure:
     c = r if isinstance(r, BlockCounts) else counts_of(r)
-    fig = Figure(figsize=(7.0, 3.8), layout="constrained")
-    ax = fig.subplots()
-    ax.set_title("Relief after each block", fontsize=11)
-    withheld = _withheld(sum(c.group("relief", "any")), min_cell)
-    if withheld is not None:
-        _empty(ax, withheld)
+    fig, ax = _single("Relief after each block", 3.8)
+    if not _shown(ax, sum(c.group("relief", "any")), min_cell):
         return fig
     labels = [label.split(" (")[0] for label, _, _ in RELIEF_BINS]
     _grouped_bars(ax, labels, {n: list(c.relief[n]) for n in v.NERVES}, min_cell)
@@ -169,12 +175,8 @@ def relief_figure(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Figure:
 
 def duration_figure(r: BlockResponse | BlockCounts, min_cell: int = 0) -> Figure:
     c = r if isinstance(r, BlockCounts) else counts_of(r)
-    fig = Figure(figsize=(7.0, 3.8), layout="constrained")
-    ax = fig.subplots()
-    ax.set_title("How long the relief of a positive block lasted", fontsize=11)
-    withheld = _withheld(sum(c.group("durations", "any")), min_cell)
-    if withheld is not None:
-        _empty(ax, withheld)
+    fig, ax = _single("How long the relief of a positive block lasted", 3.8)
+    if not _shown(ax, sum(c.group("durations", "any")), min_cell):
         return fig
     bins = duration_bins(c.threshold_days)
     _grouped_bars(

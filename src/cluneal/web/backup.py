@@ -316,29 +316,20 @@ def backup(db: dict[str, Any], target: Path) -> None:
     with atomic_path(target) as tmp:
         if vendor == "sqlite":
             try:
-                src = sqlite3.connect(_sqlite_path(db))
-                dst = sqlite3.connect(tmp)
-                try:
-                    src.backup(dst)
-                    # The copy is one self-contained file, not a WAL database with side files.
-                    dst.execute("PRAGMA journal_mode=DELETE")
-                finally:
-                    dst.close()
-                    src.close()
+                # The copy is one self-contained file, not a WAL database with side files.
+                _copy_pages(
+                    sqlite3.connect(_sqlite_path(db)),
+                    sqlite3.connect(tmp),
+                    "PRAGMA journal_mode=DELETE",
+                )
             except sqlite3.Error as exc:
                 raise BackupError(f"{_sqlite_path(db)}: cannot back up ({exc})") from None
             _check_sqlite(tmp)
         else:
             args, env = _pg_env(db)
-            done = subprocess.run(
-                ["pg_dump", "--format=custom", "--file", str(tmp), *args],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
+            _pg_tool(
+                ["pg_dump", "--format=custom", "--file", str(tmp), *args], env, "pg_dump failed"
             )
-            if done.returncode != 0:
-                raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
 
 
 def restore(db: dict[str, Any], source: Path) -> Contents:
@@ -346,31 +337,35 @@ def restore(db: dict[str, Any], source: Path) -> Contents:
     what the backup holds is returned."""
     contents = check(db, source)
     if _vendor(db) == "sqlite":
-        src = sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True)
-        dst = sqlite3.connect(_sqlite_path(db), timeout=30)
-        try:
-            src.backup(dst)  # page by page under the destination's write lock
-        finally:
-            dst.close()
-            src.close()
+        _copy_pages(
+            sqlite3.connect(f"file:{source}?mode=ro&immutable=1", uri=True),
+            sqlite3.connect(_sqlite_path(db), timeout=30),
+        )
         return contents
     args, env = _pg_env(db)
-    done = subprocess.run(
-        [
-            "pg_restore",
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            *args,
-            str(source),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    restore_args = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+    _pg_tool(
+        ["pg_restore", *restore_args, "--exit-on-error", *args, str(source)],
+        env,
+        "pg_restore failed (nothing was changed)",
     )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing was changed): {done.stderr.strip()}")
     return contents
+
+
+def _copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, *then: str) -> None:
+    """Copy the database ``src`` into ``dst`` page by page, under the destination's write lock,
+    run the statements ``then`` on the copy, and close both."""
+    try:
+        src.backup(dst)
+        for sql in then:
+            dst.execute(sql)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _pg_tool(command: list[str], env: dict[str, str], failure: str) -> None:
+    """Run ``pg_dump`` or ``pg_restore``; when it fails, the error says ``failure`` and why."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackupError(f"{failure}: {done.stderr.strip()}")
