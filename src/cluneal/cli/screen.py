@@ -55,6 +55,13 @@ from cluneal.cli.common import fail, pack_from
     "reasons then quote the words found. --no-notes screens coded data only, much faster.",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="CLUNEAL_SCREEN_WORKERS",
+    help="Processes reading the notes on DuckDB (default: one per core; on Spark the executors "
+    "read them). [env: CLUNEAL_SCREEN_WORKERS]",
+)
+@click.option(
     "--knowledge",
     "knowledge_file",
     metavar="FILE",
@@ -69,6 +76,7 @@ def screen_command(
     as_of: dt.datetime | None,
     on_error: str,
     notes: bool,
+    workers: int | None,
     knowledge_file: str | None,
 ) -> None:
     """Find likely cluneal nerve entrapment in a FHIR Bulk Data export.
@@ -115,6 +123,7 @@ def screen_command(
                 on_error=on_error,  # type: ignore[arg-type]
                 progress=progress,
                 read_notes=notes,
+                workers=workers,
             )
         except ScreenError as exc:
             fail(str(exc), exc.details)
