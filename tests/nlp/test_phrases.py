@@ -1,0 +1,97 @@
+"""Word classes that hold phrases, and the round-4 rules written with the shared classes."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cluneal.knowledge.lexicon_phrases import expanded, read_classes
+from cluneal.knowledge.loader import PackError, default_pack, load_pack
+from cluneal.nlp.finding import Finding
+from cluneal.nlp.pipeline import find
+from cluneal.validation import Node, Problems
+
+
+def found(text: str) -> dict[str, Finding]:
+    return {f.concept: f for f in find([text])[0]}
+
+
+def test_a_class_keeps_its_words_and_its_phrases_apart() -> None:
+    problems = Problems()
+    raw = {"tender": ["tender", "ttp", "pain|painful to|on palpation"]}
+    words, phrases = read_classes(Node(raw, "classes", problems))
+    assert problems.found == []
+    assert words == {"tender": ("tender", "ttp")}
+    assert phrases == {"tender": (("pain|painful", "to|on", "palpation"),)}
+
+
+def test_a_bad_phrase_or_a_class_of_phrases_only_is_a_problem() -> None:
+    problems = Problems()
+    read_classes(Node({"a": ["b", "pain ~2 palpation"], "c": ["d e"]}, "classes", problems))
+    messages = {(p.path, p.message) for p in problems.found}
+    assert ("classes.a[1]", "a phrase's items must each be a word or alternatives a|b") in messages
+    assert ("classes.c", "a class with phrases needs at least one word") in messages
+
+
+def test_a_sequence_gets_one_variant_per_phrase_of_its_class_items() -> None:
+    phrases = {"tender": (("pain", "to", "palpation"),)}
+    assert expanded(("@tender", "~9", "psis"), phrases) == [
+        ("@tender", "~9", "psis"),
+        ("pain", "to", "palpation", "~9", "psis"),
+    ]
+    assert expanded(("@tender?", "x", "@other"), phrases) == [
+        ("@tender?", "x", "@other"),
+        ("pain", "to", "palpation", "x", "@other"),
+    ]
+    assert expanded(("~3@tender", "psis"), phrases) == [("~3@tender", "psis")]
+
+
+def test_the_default_lexicon_expands_its_tender_rules_and_keeps_words_in_the_class() -> None:
+    lexicon = default_pack().lexicon
+    assert all(" " not in word for words in lexicon.classes.values() for word in words)
+    (psis,) = [c for c in lexicon.concepts if c.id == "psis_tenderness"]
+    assert any(seq[:1] == ("pain|painful|sore|discomfort",) for seq in psis.sequences)
+    assert any(seq[:1] == ("pain|painful|sore|discomfort",) for seq, _ in psis.lists)
+
+
+def test_a_site_pack_with_a_bad_phrase_is_refused(tmp_path: Path) -> None:
+    data = resources.files("cluneal.knowledge").joinpath("data", "lexicon.json")
+    raw: dict[str, Any] = json.loads(data.read_text(encoding="utf-8"))
+    raw["lexicon"]["classes"]["tender"].append("pain ~2 palpation")
+    path = tmp_path / "site.json"
+    site = {"extends": "cluneal-default", "name": "site", "version": "1", **raw}
+    path.write_text(json.dumps(site), encoding="utf-8")
+    with pytest.raises(PackError, match="a phrase's items"):
+        load_pack(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "concept", "side"),
+    [
+        ("Sore to touch over the left PSIS.", "psis_tenderness", "left"),
+        ("Pain with firm palpation along the right crest.", "iliac_crest_tenderness", "right"),
+        ("The PSIS on the right is painful to palpation.", "psis_tenderness", "right"),
+        ("Discomfort on palpation over both SI joints.", "sacroiliac_joint_pain", "bilateral"),
+        ("The posterior-superior iliac spine is tender on the left.", "psis_tenderness", "left"),
+    ],
+)
+def test_tenderness_said_as_pain_on_palpation(text: str, concept: str, side: str) -> None:
+    assert found(text)[concept].side == side
+
+
+def test_a_list_reads_a_tenderness_phrase_as_its_head() -> None:
+    f = find(["Pain to palpation over the left iliac crest, PSIS and SI joint."])[0]
+    assert {x.concept for x in f} == {
+        "iliac_crest_tenderness",
+        "psis_tenderness",
+        "sacroiliac_joint_pain",
+    }
+
+
+def test_pain_reproduced_on_palpation_is_no_tenderness() -> None:
+    f = found("Reproducible pain with palpation over the right PSIS.")
+    assert "psis_tenderness" not in f and "radiation_on_pressure" in f
