@@ -92,6 +92,42 @@ def test_a_list_reads_a_tenderness_phrase_as_its_head() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Palpation just lateral to the crest produces her usual pain.",
+        "Pressure along the crest triggered burning pain into the buttock.",
+        "Palpation over the iliac crest refers discomfort to the hip.",
+        "Tinel sign was elicited over the left superior cluneal nerve.",
+    ],
+)
+def test_pressure_that_brings_on_the_pain(text: str) -> None:
+    assert "radiation_on_pressure" in found(text)
+
+
+def test_a_pressure_sign_said_not_to_reproduce_is_negated() -> None:
+    f = found("Deep palpation at the crest does not reproduce the pain.")
+    assert f["radiation_on_pressure"].negated
+
+
+def test_the_side_of_a_tinel_sign_is_where_it_was_elicited() -> None:
+    f = found("Tinel's was positive at the left iliac crest with radiation into the buttock.")
+    assert f["radiation_on_pressure"].side == "left"
+    assert f["buttock_pain"].side is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Palpation elicits tenderness over the left PSIS.",
+        "An L1 compression fracture causing severe back pain.",
+        "Palpation of the left lower quadrant reproduced the pain.",
+    ],
+)
+def test_no_pressure_sign(text: str) -> None:
+    assert "radiation_on_pressure" not in found(text)
+
+
 def test_pain_reproduced_on_palpation_is_no_tenderness() -> None:
     f = found("Reproducible pain with palpation over the right PSIS.")
     assert "psis_tenderness" not in f and "radiation_on_pressure" in f
