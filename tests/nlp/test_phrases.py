@@ -131,3 +131,39 @@ def test_no_pressure_sign(text: str) -> None:
 def test_pain_reproduced_on_palpation_is_no_tenderness() -> None:
     f = found("Reproducible pain with palpation over the right PSIS.")
     assert "psis_tenderness" not in f and "radiation_on_pressure" in f
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She has become incontinent of stool.",
+        "He lost control of his bowels yesterday.",
+        "Diminished saddle sensation on examination.",
+        "Saddle-area numbness since this morning.",
+        "Right foot drop, worsening over days.",
+        "Leg weakness which has been progressing.",
+        "No fevers, incontinence or retention.",
+        "Metastatic melanoma diagnosed last year.",
+    ],
+)
+def test_red_flags_written_other_ways(text: str) -> None:
+    assert "red_flag" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mucous retention cyst of the maxillary sinus.",
+        "Fluid retention managed with furosemide.",
+        "Melanoma in situ of the left forearm, excised.",
+        "Weakness that is getting better with therapy.",
+        "Tibial crest tenderness after the kick.",
+    ],
+)
+def test_red_flag_and_crest_distractors_give_nothing(text: str) -> None:
+    assert found(text) == {}
+
+
+def test_a_limb_that_names_weakness_holds_no_leg_symptom() -> None:
+    f = find(["Saddle numbness and worsening leg weakness."])[0]
+    assert [x.concept for x in f] == ["red_flag", "red_flag"]
