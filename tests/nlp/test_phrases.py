@@ -164,6 +164,26 @@ def test_red_flag_and_crest_distractors_give_nothing(text: str) -> None:
     assert found(text) == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [
+        ("Disc extrusion compressing the descending right S1 nerve root.", "right"),
+        ("Foraminal narrowing abutting the exiting L5 root on the left.", "left"),
+        ("Sciatic-type pain on the right for a month.", "right"),
+    ],
+)
+def test_radiculopathy_written_other_ways(text: str, side: str) -> None:
+    assert found(text)["radiculopathy"].side == side
+
+
+def test_an_aortic_root_is_no_nerve_root() -> None:
+    assert found("Dilation compressing the aortic root.") == {}
+
+
+def test_a_plural_subject_that_has_resolved_is_negated() -> None:
+    assert found("Her radicular symptoms have resolved.")["radiculopathy"].negated
+
+
 def test_a_limb_that_names_weakness_holds_no_leg_symptom() -> None:
     f = find(["Saddle numbness and worsening leg weakness."])[0]
     assert [x.concept for x in f] == ["red_flag", "red_flag"]
