@@ -10,9 +10,9 @@ into a scratch directory), in one run:
   and the screening itself on DuckDB over the coded data (``--no-notes``: the same files as
   (a) and (b)), and at the sizes up to ``--spark-size`` also with the notes read, on DuckDB and
   on Spark (``--spark-master standalone`` starts a standalone master and a 2-core worker for
-  the run, as a cluster runs the job). ``--notes-source DIR`` (default: MTSamples beside the checkout) makes `cluneal synth`
-  attach 10-30 real-length transcriptions per patient, as a health system holds; the number of
-  notes and their share of the screening's time are printed.
+  the run, as a cluster runs the job). ``--notes-source DIR`` (default: MTSamples beside the
+  checkout) makes `cluneal synth` attach 10-30 real-length transcriptions per patient, as a
+  health system holds; the number of notes and their share of the screening's time are printed.
 
 Each is run as a subprocess so that its peak memory (max RSS) is its own. Prints patients per
 second, the ratios to (a) and (b), peak memory, and precision / recall per tier against the
@@ -89,6 +89,8 @@ def main() -> None:
         "(2 cores) started here on 127.0.0.1 from the PySpark package for the run",
     )
     args = parser.parse_args()
+    # stopped from outside, still stop the cluster (the with block's exit runs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with contextlib.ExitStack() as stack:
         if args.spark_master == "standalone":
             cluster = Path(tempfile.mkdtemp(prefix="cluneal-spark-"))
