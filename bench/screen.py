@@ -9,9 +9,10 @@ into a scratch directory), in one run:
       files, the naive baseline;
   and the screening itself on DuckDB over the coded data (``--no-notes``: the same files as
   (a) and (b)), and at the sizes up to ``--spark-size`` also with the notes read, on DuckDB and
-  on Spark. ``--notes-source DIR`` (default: MTSamples beside the checkout) makes `cluneal synth`
-  attach 10-30 real-length transcriptions per patient, as a health system holds; the number of
-  notes and their share of the screening's time are printed.
+  on Spark (``--spark-master standalone`` starts a standalone master and a 2-core worker for
+  the run, as a cluster runs the job). ``--notes-source DIR`` (default: MTSamples beside the
+  checkout) makes `cluneal synth` attach 10-30 real-length transcriptions per patient, as a
+  health system holds; the number of notes and their share of the screening's time are printed.
 
 Each is run as a subprocess so that its peak memory (max RSS) is its own. Prints patients per
 second, the ratios to (a) and (b), peak memory, and precision / recall per tier against the
@@ -21,14 +22,19 @@ population's truth. No assertion on times.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -76,8 +82,82 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=None)
     parser.add_argument("--notes-source", type=Path, default=MTSAMPLES)
     parser.add_argument("--notes-per-patient", default="10-30")
-    parser.add_argument("--spark-master", default="local[2]")
+    parser.add_argument(
+        "--spark-master",
+        default="local[2]",
+        help="local[2], a cluster's spark://host:port, or 'standalone': a master and one worker "
+        "(2 cores) started here on 127.0.0.1 from the PySpark package for the run",
+    )
     args = parser.parse_args()
+    # stopped from outside, still stop the cluster (the with block's exit runs)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with contextlib.ExitStack() as stack:
+        if args.spark_master == "standalone":
+            cluster = Path(tempfile.mkdtemp(prefix="cluneal-spark-"))
+            stack.callback(shutil.rmtree, cluster, ignore_errors=True)
+            args.spark_master = stack.enter_context(standalone(cluster))
+        run(args)
+
+
+@contextlib.contextmanager
+def standalone(tmp: Path, cores: int = 2, memory: str = "3g") -> Iterator[str]:
+    """A Spark standalone master and one worker on 127.0.0.1, each in a process group of its
+    own, stopped with their executors when the block ends; yields the master's URL."""
+    import pyspark
+
+    spark_class = str(Path(pyspark.__file__).parent / "bin" / "spark-class")
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOCAL_DIRS": str(tmp)}
+    ports = [_free_port() for _ in range(3)]
+    url = f"spark://127.0.0.1:{ports[0]}"
+    master = "org.apache.spark.deploy.master.Master --host 127.0.0.1 --port {} --webui-port {}"
+    worker = "org.apache.spark.deploy.worker.Worker {} --cores {} --memory {} --host 127.0.0.1"
+    worker += " --webui-port {} --work-dir {}"
+    daemons = [
+        master.format(ports[0], ports[1]).split(),
+        worker.format(url, cores, memory, ports[2], tmp / "work").split(),
+    ]
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for daemon in daemons:
+            log = (tmp / f"{daemon[0].rsplit('.', 1)[1]}.log").open("wb")
+            started.append(
+                subprocess.Popen(
+                    [spark_class, *daemon], stdout=log, stderr=log, env=env, start_new_session=True
+                )
+            )
+        state_url = f"http://127.0.0.1:{ports[1]}/json/"
+        while True:
+            with (
+                contextlib.suppress(OSError, ValueError),
+                urllib.request.urlopen(state_url, timeout=5) as response,
+            ):
+                if json.load(response).get("aliveworkers", 0) >= 1:
+                    break
+            if any(p.poll() is not None for p in started):
+                logs = "\n".join(p.read_text(errors="replace")[-2000:] for p in tmp.glob("*.log"))
+                raise SystemExit(f"the standalone cluster did not start:\n{logs}")
+            time.sleep(1)
+        print(f"standalone Spark: {url}, one worker with {cores} cores and {memory}")
+        yield url
+    finally:
+        for process in reversed(started):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def run(args: argparse.Namespace) -> None:
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="cluneal-bench-"))
     env = {**os.environ, "CLUNEAL_DATA_DIR": str(scratch / "data")}
     py = sys.executable

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from medspacy.section_detection import Sectionizer
 
-from cluneal.nlp.pipeline import GROUP, _prune, pipeline, section_rules
+from cluneal.nlp.pipeline import GROUP, _prune, pipeline
+from cluneal.nlp.sections import section_rules
 
 PIPELINE = pipeline()
 

@@ -215,6 +215,16 @@ def test_the_command_line_exits_with_status_2_and_the_file_and_line(export, tmp_
     assert 'Condition.000.ndjson:1: onsetDateTime: "2020-02-30" is not a dateTime' in result.stderr
 
 
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_a_bad_number_of_workers_is_named_and_nothing_is_written(workers, small, tmp_path):
+    out = tmp_path / "out.csv"
+    result = cli(str(small), "--out", str(out), "--workers", workers)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'--workers'" in result.stderr
+    assert not out.exists()
+
+
 def _spoil_all(export: Path) -> int:
     """One malformed value of each kind, each in another Condition line."""
     path = export / "Condition.000.ndjson"

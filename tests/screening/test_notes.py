@@ -15,7 +15,7 @@ import pytest
 from cluneal.knowledge.loader import PackError, default_pack, load_pack
 from cluneal.knowledge.model import NoteRule
 from cluneal.nlp.finding import Finding, NoteError
-from cluneal.screening.notes import counts, counts_as, decode, read_batch
+from cluneal.screening.notes import counts, counts_as, decode, read_all, read_batch
 from cluneal.screening.pipeline import screen
 
 PACK = default_pack()
@@ -210,3 +210,24 @@ def test_a_note_is_skipped_once_whatever_its_attachments():
     got = counts(rows, notes=2)
     assert (got.read, got.skipped) == (1, 1)
     assert got.examples == ("DocumentReference/n1: not plain text (application/pdf)",)
+
+
+def mixed_rows(n: int) -> list[tuple[str, str, str, str, str | None]]:
+    """``n`` note rows that cycle through findings, red flags, nothing and unreadable notes."""
+    texts = [
+        ("text/plain", b64("Tender over the left posterior iliac crest; pain into the buttock.")),
+        ("text/plain", b64("We will consider an L4-5 fusion if this fails.")),
+        ("text/plain", b64("New urinary retention since Monday.")),
+        ("text/plain", b64("Follow-up for hypertension. No complaints.")),
+        ("application/pdf", b64("%PDF")),
+    ]
+    return [(f"n{i}", f"p{i % 97}", *texts[i % len(texts)], "2026-11-20") for i in range(n)]
+
+
+@pytest.mark.parametrize("parallel_from", [1, 10_000])
+def test_notes_read_in_worker_processes_give_the_same_hits_in_the_same_order(parallel_from):
+    rows = mixed_rows(700)  # three batches: in flight across two workers, out of step
+    alone = list(read_all(rows, PACK, AS_OF))
+    assert len({h[1] for h in alone}) >= 4  # features, red flags and skipped notes
+    shared = list(read_all(iter(rows), PACK, AS_OF, workers=2, parallel_from=parallel_from))
+    assert shared == alone

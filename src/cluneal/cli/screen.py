@@ -54,6 +54,13 @@ from cluneal.cli.common import env_option, fail, knowledge_option, pack_from
     help="Read the clinical notes (DocumentReference, plain text) with the notes pipeline; "
     "reasons then quote the words found. --no-notes screens coded data only, much faster.",
 )
+@env_option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="CLUNEAL_SCREEN_WORKERS",
+    help="Processes reading the notes on DuckDB (default: one per core; on Spark the executors "
+    "read them).",
+)
 @knowledge_option
 def screen_command(
     export_dir: Path,
@@ -63,6 +70,7 @@ def screen_command(
     as_of: dt.datetime | None,
     on_error: str,
     notes: bool,
+    workers: int | None,
     knowledge_file: str | None,
 ) -> None:
     """Find likely cluneal nerve entrapment in a FHIR Bulk Data export.
@@ -109,6 +117,7 @@ def screen_command(
                 on_error=on_error,  # type: ignore[arg-type]
                 progress=progress,
                 read_notes=notes,
+                workers=workers,
             )
         except ScreenError as exc:
             fail(str(exc), exc.details)

@@ -11,7 +11,8 @@ as a list of items, each one of
 
 * ``word`` - the token, case-insensitive; ``prefix*`` - a token starting with ``prefix``;
 * ``a|b*|c`` - any one of these;
-* ``@class`` - any word of the lexicon's word class ``class``;
+* ``@class`` - any word of the lexicon's word class ``class`` (or one of its phrases,
+  :mod:`cluneal.knowledge.lexicon_phrases`);
 * ``~N`` - up to N tokens that are not sentence punctuation; ``~N@class`` - up to N words of
   the class (a list's items, :mod:`cluneal.knowledge.lexicon_lists`);
 * ``,`` ``;`` ``:`` ``+`` ``-`` ``–`` ``—`` ``'s`` - that punctuation token (alone or as an
@@ -41,6 +42,7 @@ from cluneal.knowledge.lexicon_lists import (
     list_word_class,
     read_lists,
 )
+from cluneal.knowledge.lexicon_phrases import read_classes, with_phrases
 from cluneal.knowledge.lexicon_sections import (
     SectionHeader,
     read_headers,
@@ -322,7 +324,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
     if not node.obj((*allowed, "note")):
         node.required()
         return None
-    classes = {k: _words(v, single=True) for k, v in node.get("classes").mapping().items()}
+    classes, phrases = read_classes(node.get("classes"))
     for key, value in node.get("classes").mapping().items():
         if not _ID.fullmatch(key) or not value.items(min_len=1):
             value.fail("must be a lower-case identifier with at least one word")
@@ -352,6 +354,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         concepts = [_with_lists(c, lists) for c in concepts]
     elif any(c.parts for c in concepts):
         node.get("lists").fail("concepts have parts but the lexicon has no lists section")
+    concepts = [with_phrases(c, phrases) for c in concepts] if phrases else concepts
     known = {c.id for c in concepts}
     context = _context(node.get("context"), classes, known)
     section_attributes, section_concepts = read_section_attributes(

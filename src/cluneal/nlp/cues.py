@@ -21,9 +21,30 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
+from cluneal.knowledge.lexicon import Lexicon
 from cluneal.nlp.anchored import Anchored
+from cluneal.nlp.targets import token_patterns
 
 _ENDS = frozenset(".?!")
+
+
+def context_rules(lexicon: Lexicon) -> list[ConTextRule]:
+    """The lexicon's cue rules as medspaCy's, one per token pattern of each."""
+    rules: list[ConTextRule] = []
+    for rule in lexicon.context:
+        patterns = token_patterns(rule.pattern, lexicon.classes) if rule.pattern else [None]
+        rules += [
+            ConTextRule(
+                rule.literal,
+                rule.category,
+                pattern=pattern,
+                direction=rule.direction,
+                max_scope=rule.max_scope,
+                allowed_types=rule.concepts,
+            )
+            for pattern in patterns
+        ]
+    return rules
 
 
 class Cues:

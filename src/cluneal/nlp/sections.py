@@ -14,10 +14,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
+import spacy
 from medspacy.common.medspacy_matcher import MedspacyMatcher
-from medspacy.section_detection import SectionRule
+from medspacy.section_detection import Sectionizer, SectionRule
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+
+from cluneal.knowledge.lexicon import Lexicon
 
 
 class Sections:
@@ -61,3 +64,13 @@ class Sections:
             k = bisect_right(starts, span.start) - 1
             out.append(sections[k][2] if k >= 0 and span.start < sections[k][1] else None)
         return out
+
+
+def section_rules(lexicon: Lexicon) -> list[SectionRule]:
+    """medspaCy's default section rules, with the lexicon's replacing those of the same literal."""
+    default_path = Sectionizer(spacy.blank("en"), rules=None).DEFAULT_RULES_FILEPATH
+    replaced = {header.literal.lower() for header in lexicon.sections}
+    rules = [r for r in SectionRule.from_json(default_path) if r.literal.lower() not in replaced]
+    return rules + [
+        SectionRule(h.literal, h.category, max_scope=h.max_scope) for h in lexicon.sections
+    ]

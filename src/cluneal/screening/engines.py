@@ -146,16 +146,27 @@ def _type_check(dialect: str, resource_type: str) -> str:
     return f"(starts_with(CAST(resource AS VARCHAR), {text}) OR {parsed})"
 
 
+def cpu_cores() -> int:
+    """The cores this process may run on (its affinity, where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class DuckDBEngine:
     dialect = "duckdb"
 
-    def __init__(self, memory_limit: str = "2GB", threads: int | None = None) -> None:
+    def __init__(
+        self, memory_limit: str = "2GB", threads: int | None = None, note_workers: int = 1
+    ) -> None:
         import duckdb
 
+        #: Processes that read the notes (:func:`cluneal.screening.notes.read_all`).
+        self.note_workers = note_workers
         self._tmp = tempfile.TemporaryDirectory(prefix="cluneal-screen-")
         self.con = duckdb.connect(config={"temp_directory": self._tmp.name})
         self.con.execute(f"SET memory_limit = '{memory_limit}'")
-        self.con.execute(f"SET threads = {threads or os.cpu_count() or 2}")
+        self.con.execute(f"SET threads = {threads or cpu_cores()}")
         self.con.execute("SET preserve_insertion_order = false")
         self.error_types: tuple[type[Exception], ...] = (duckdb.Error,)
 
@@ -197,7 +208,7 @@ class DuckDBEngine:
             while chunk := cursor.fetchmany(1024):
                 yield from chunk
 
-        return list(read_all(rows(), pack, as_of))
+        return list(read_all(rows(), pack, as_of, self.note_workers))
 
     def close(self) -> None:
         self.con.close()

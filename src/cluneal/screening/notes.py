@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from cluneal.core.dates import day_of
 from cluneal.core.red_flags import note_flag, still_counts
@@ -44,6 +45,9 @@ HIT_COLUMNS = ("patient_id", "feature", "reference", "quote")
 HIT_SCHEMA = ", ".join(f"{name} string" for name in HIT_COLUMNS)
 QUOTE_CHARS = 80
 BATCH = 256
+#: Below this many notes one process reads them: a worker process takes some two seconds to
+#: start (the imports and the pipeline), the time one process reads several thousand notes in.
+PARALLEL_FROM = 64 * BATCH
 
 
 @dataclass(frozen=True)
@@ -167,12 +171,17 @@ def read_all(
     pack: KnowledgePack,
     as_of: dt.date | None = None,
     workers: int = 1,
+    parallel_from: int = PARALLEL_FROM,
 ) -> Iterator[HitRow]:
     """:func:`read_batch` over an iterable of rows, :data:`BATCH` at a time; with ``workers``
-    > 1, in that many processes (each builds the pipeline once), a bounded number of batches in
-    flight so that memory stays flat. The hits are the same, in the same order."""
-    if workers <= 1:
-        for batch in _batches(rows):
+    > 1 and at least ``parallel_from`` notes, in that many processes (each builds the
+    pipeline once), a bounded number of batches in flight so that memory stays flat. The hits
+    are the same, in the same order."""
+    batches = _batches(rows)
+    enough = max(1, -(-parallel_from // BATCH))  # batches
+    first = list(islice(batches, enough))
+    if workers <= 1 or len(first) < enough:
+        for batch in chain(first, batches):
             yield from read_batch(batch, pack, as_of)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
@@ -180,7 +189,7 @@ def read_all(
         workers, mp_context=context, initializer=_start_worker, initargs=(pack, as_of)
     ) as pool:
         pending: deque[Future[list[HitRow]]] = deque()
-        for batch in _batches(rows):
+        for batch in chain(first, batches):
             pending.append(pool.submit(_read_list, batch))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()

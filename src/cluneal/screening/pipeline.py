@@ -13,7 +13,7 @@ from typing import Any, Literal
 from cluneal.core.screening import Hit, rank, score_patient, tier_counts
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.screening.badlines import Reads, bad_lines
-from cluneal.screening.engines import Engine, EngineResult, reads, run
+from cluneal.screening.engines import Engine, EngineResult, cpu_cores, reads, run
 from cluneal.screening.export import Export, ScreenError, discover, scan
 from cluneal.screening.notes import counts
 from cluneal.screening.output import write_candidates
@@ -55,8 +55,10 @@ def default_as_of(export: Export) -> dt.date:
 
 
 def make_engine(
-    name: EngineName, spark_master: str | None
+    name: EngineName, spark_master: str | None, workers: int | None = None
 ) -> tuple[Engine, tuple[type[Exception], ...]]:
+    """The engine, and the errors it raises on bad input. ``workers``: processes reading the
+    notes on DuckDB (default: one per core); on Spark the executors read them."""
     if name == "spark":
         from cluneal.screening.spark_engine import SparkEngine
 
@@ -64,7 +66,7 @@ def make_engine(
         return engine, engine.error_types
     from cluneal.screening.engines import DuckDBEngine
 
-    duck = DuckDBEngine()
+    duck = DuckDBEngine(note_workers=workers or cpu_cores())
     return duck, duck.error_types
 
 
@@ -79,6 +81,7 @@ def screen(
     on_error: Literal["fail", "skip"] = "fail",
     progress: Callable[[str, int], None] | None = None,
     read_notes: bool = True,
+    workers: int | None = None,
 ) -> Summary:
     """Screen the export; write ``out`` only if the run succeeds. :class:`ScreenError` names
     every bad file and line."""
@@ -90,7 +93,7 @@ def screen(
         export.files.pop("DocumentReference", None)  # neither read nor checked
     scan(export, skip=on_error == "skip")
     day = as_of or default_as_of(export)
-    runner, errors = make_engine(engine, spark_master)
+    runner, errors = make_engine(engine, spark_master, workers)
     try:
         result = run(
             runner,
