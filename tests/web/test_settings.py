@@ -35,3 +35,17 @@ def test_the_default_database_is_sqlite_in_wal_mode(tmp_path):
     con = sqlite3.connect(tmp_path / "cluneal.sqlite3")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
+
+
+def test_a_kept_secret_is_made_once_readable_by_its_owner_only(tmp_path, monkeypatch):
+    from cluneal.web.env import kept_secret, secret_key
+
+    monkeypatch.setenv("CLUNEAL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CLUNEAL_SECRET_KEY", raising=False)
+    key = secret_key()
+    assert len(key) >= 64 and secret_key() == key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    password = kept_secret("demo_password", 12)
+    assert len(password) == 16 and password != key[:16]
+    assert kept_secret("demo_password", 12) == password
+    assert (tmp_path / "demo_password").stat().st_mode & 0o777 == 0o600

@@ -152,9 +152,16 @@ def secret_key() -> str:
         if len(key) < 32:
             raise ConfigError("CLUNEAL_SECRET_KEY: use at least 32 characters")
         return key
-    path = data_dir() / "secret_key"
+    return kept_secret("secret_key", 48)
+
+
+def kept_secret(name: str, nbytes: int) -> str:
+    """A random secret of ``nbytes`` bytes (URL-safe text) kept in the data directory's file
+    ``name``, readable by its owner only (mode 0600): made by the first process that asks, read
+    by every later one."""
+    path = data_dir() / name
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+            f.write(secrets.token_urlsafe(nbytes))
     return path.read_text().strip()

@@ -8,7 +8,6 @@ directory, so that ``make run`` can print it every time.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cluneal.web.accounts.models import Membership, Role, Site
-from cluneal.web.env import data_dir
+from cluneal.web.env import kept_secret
 from cluneal.web.records.models import (
     Block,
     DiaryEntry,
@@ -41,12 +40,7 @@ class Credentials:
 
 
 def _password() -> str:
-    path = data_dir() / "demo_password"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(12))
-    return path.read_text().strip()
+    return kept_secret("demo_password", 12)
 
 
 def _finding(
