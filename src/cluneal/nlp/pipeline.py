@@ -30,7 +30,7 @@ from cluneal.knowledge.lexicon import Lexicon
 from cluneal.knowledge.loader import active_pack
 from cluneal.knowledge.model import KnowledgePack
 from cluneal.nlp import lists
-from cluneal.nlp.cues import Cues, context_rules
+from cluneal.nlp.cues import Cues, context_rules, excepted
 from cluneal.nlp.finding import Finding
 from cluneal.nlp.pieces import joined, original
 from cluneal.nlp.prefilter import Prefilter, Region
@@ -230,8 +230,10 @@ class Pipeline:
         (not in another finding, nor nearer to one it reaches, nor across a negation or the
         end of a clause)."""
         sent = span.sent
-        spans = [s for s in spans if sent.start <= s.start and s.end <= sent.end]
-        taken = {i for other in spans if other is not span for i in range(other.start, other.end)}
+        if span.end > sent.end:  # a finding that runs over a "HEADER:" ("SIJ: tender")
+            sent = span.doc[sent.start : span[-1].sent.end]
+        spans = [s for s in spans if s is not span and sent.start <= s.start and s.end <= sent.end]
+        taken = {i for other in spans for i in range(other.start, other.end)}
         sides = {self.own_side_of[t.lower_] for t in span if t.lower_ in self.own_side_of}
         if sides:
             return _one_side(sides)
@@ -248,11 +250,7 @@ class Pipeline:
             if side is None or not reaches(token.i, span):
                 continue  # no side word, or a negation or a clause's end between them
             distance = _distance(token.i, span)
-            if any(
-                _nearer(token.i, o, distance) and reaches(token.i, o)
-                for o in spans
-                if o is not span
-            ):
+            if any(_nearer(token.i, o, distance) and reaches(token.i, o) for o in spans):
                 continue  # the side word belongs to a nearer finding
             if distance < nearest:
                 sides, nearest = {side}, distance
@@ -274,6 +272,8 @@ class Pipeline:
             attribute = _ATTRIBUTES.get(modifier.category)
             if attribute:
                 flags[attribute] = True
+        if flags["negated"] and excepted(span):
+            flags["negated"] = False
         attribute = self.lexicon.section_attributes.get(section or "")
         only = (self.lexicon.section_concepts or {}).get(section or "")
         if attribute and (only is None or span.label_ in only):
