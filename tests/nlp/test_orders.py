@@ -1,5 +1,6 @@
-"""Round 5 of issue 14: tenderness told in other orders, nested negation, findings that run
-over an entry's colon, and red flags written other ways (and what is none)."""
+"""Findings told in other orders and structures: tenderness after its landmark and a clause,
+nested negation ("no tenderness except over ..."), findings that run over an entry's colon, and
+red flags written other ways (and what is none). Written for development round 5 (issue 14)."""
 
 from __future__ import annotations
 
