@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import cluneal.screening.notes as notes_module
 from cluneal.knowledge.loader import default_pack
 from cluneal.screening.evaluate import evaluate
 from cluneal.screening.export import ScreenError
@@ -229,3 +230,20 @@ def test_gzip_exports_are_read(synthea_dir, tmp_path):
     screen(synthea_dir, plain, PACK)
     screen(export, zipped, PACK)
     assert plain.read_bytes() == zipped.read_bytes()
+
+
+def test_the_result_does_not_depend_on_the_order_the_notes_come_in(
+    population, tmp_path, monkeypatch
+):
+    in_order, shuffled = tmp_path / "in-order.csv", tmp_path / "shuffled.csv"
+    screen(population, in_order, PACK)
+    read_all = notes_module.read_all
+
+    def read_shuffled(rows, *args, **kwargs):
+        rows = list(rows)[::-1]
+        return read_all(rows[1::2] + rows[::2], *args, **kwargs)  # reversed, then interleaved
+
+    monkeypatch.setattr(notes_module, "read_all", read_shuffled)
+    summary = screen(population, shuffled, PACK)
+    assert summary.notes.endswith("clinical note(s) read")
+    assert shuffled.read_bytes() == in_order.read_bytes()

@@ -202,7 +202,9 @@ class DuckDBEngine:
     def note_hits(self, pack: KnowledgePack, as_of: dt.date) -> list[HitRow]:
         from cluneal.screening.notes import read_all
 
-        cursor = self.con.execute(f"SELECT {NOTE_COLUMNS} FROM v_screening_note ORDER BY id")
+        # no ORDER BY: the result does not depend on the order the notes come in (the Spark
+        # engine reads them unordered), and sorting the notes with their text would spill
+        cursor = self.con.execute(f"SELECT {NOTE_COLUMNS} FROM v_screening_note")
 
         def rows() -> Any:
             while chunk := cursor.fetchmany(1024):
