@@ -58,7 +58,8 @@ class SparkEngine:
         self._cached.append(frame)
         frame.createOrReplaceTempView(name)
 
-    def materialise_view(self, name: str, sql: str) -> None:
+    def keep_checked(self, name: str, sql: str) -> None:
+        """A view: the executors read the files again rather than hold every line."""
         self.spark.sql(sql).createOrReplaceTempView(name)
 
     def scalar_rows(self, sql: str) -> list[tuple[Any, ...]]:
