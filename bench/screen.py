@@ -9,10 +9,11 @@ into a scratch directory), in one run:
       files, the naive baseline;
   and the screening itself on DuckDB over the coded data (``--no-notes``: the same files as
   (a) and (b)), and at the sizes up to ``--spark-size`` also with the notes read, on DuckDB and
-  on Spark (``--spark-master standalone`` starts a standalone master and a 2-core worker for
-  the run, as a cluster runs the job). ``--notes-source DIR`` (default: MTSamples beside the
-  checkout) makes `cluneal synth` attach 10-30 real-length transcriptions per patient, as a
-  health system holds; the number of notes and their share of the screening's time are printed.
+  on Spark (``--notes-size`` for DuckDB alone; ``--spark-master standalone`` starts a
+  standalone master and a 2-core worker for the run, as a cluster runs the job).
+  ``--notes-source DIR`` (default: MTSamples beside the checkout) makes `cluneal synth` attach
+  10-30 real-length transcriptions per patient, as a health system holds; the number of notes
+  and their share of the screening's time are printed.
 
 Each is run as a subprocess so that its peak memory (max RSS) is its own. Prints patients per
 second, the ratios to (a) and (b), peak memory, and precision / recall per tier against the
@@ -79,6 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--spark-size", type=int, default=100_000)
+    parser.add_argument(
+        "--notes-size",
+        type=int,
+        default=None,
+        help="with the notes read on DuckDB up to this size (default: --spark-size)",
+    )
     parser.add_argument("--scratch", type=Path, default=None)
     parser.add_argument("--notes-source", type=Path, default=MTSAMPLES)
     parser.add_argument("--notes-per-patient", default="10-30")
@@ -205,8 +212,10 @@ def run(args: argparse.Namespace) -> None:
         rows = [("(a) DuckDB read only", read_s, read_mb), ("(b) Python loop", naive_s, naive_mb)]
         # Coded data alone at every size (what (a) and (b) read); with the notes at the smaller.
         runs = [("duckdb", False)]
+        if size <= max(args.spark_size, args.notes_size or 0):
+            runs += [("duckdb", True)]
         if size <= args.spark_size:
-            runs += [("duckdb", True), ("spark", True)]
+            runs += [("spark", True)]
         for engine, notes in runs:
             kind = "notes" if notes else "codes"
             out = scratch / f"out-{size}-{engine}-{kind}.csv"
