@@ -61,9 +61,10 @@ class Prefilter:
 
     automaton: ahocorasick_rs.AhoCorasick
     rules: tuple[Rule, ...]
-    #: Per automaton pattern ``p``: at ``2 * p`` the (rule, item) pairs it satisfies as the
-    #: start of a token (a prefix alternative ``word*``), at ``2 * p + 1`` as a whole token too.
-    satisfies: list[tuple[tuple[int, int], ...]]
+    #: Per automaton pattern ``p``: at ``2 * p`` the (rule, item, bit of the item) it satisfies
+    #: as the start of a token (a prefix alternative ``word*``), at ``2 * p + 1`` as a whole
+    #: token too.
+    satisfies: list[tuple[Satisfied, ...]]
     #: A target rule with nothing to look for could match anywhere: read every note whole.
     unconditional: bool = field(default=False)
     #: The tokenizer's abbreviations ("Dr."), and whether pieces may end at sentence ends.
@@ -82,7 +83,7 @@ class Prefilter:
     #: could start; per pattern ``p``, the pairs it satisfies at ``2 * p``, and at ``2 * p + 1``
     #: when a NUL follows (a whole token).
     words: ahocorasick_rs.BytesAhoCorasick | None = None
-    words_satisfy: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
+    words_satisfy: list[tuple[Satisfied, ...]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -125,10 +126,10 @@ class Prefilter:
                     else:
                         whole.setdefault(anchor, set()).add((r, i))
         strings = sorted(whole.keys() | start.keys())
-        satisfies: list[tuple[tuple[int, int], ...]] = []
+        satisfies: list[tuple[Satisfied, ...]] = []
         for s in strings:
-            prefix = tuple(sorted(start.get(s, ())))
-            satisfies += [prefix, tuple(sorted(whole.get(s, ()))) + prefix]
+            prefix = start.get(s, set())
+            satisfies += [_satisfied(prefix), _satisfied(whole.get(s, set()) | prefix)]
         dfa = ahocorasick_rs.Implementation.DFA
         # one key per anchor, led by a NUL; a hit is a whole token when a NUL follows it too
         words: dict[bytes, tuple[set[tuple[int, int]], set[tuple[int, int]]]] = {}
@@ -149,10 +150,7 @@ class Prefilter:
             words_satisfy=[
                 x
                 for k in keys
-                for x in (
-                    tuple(sorted(words[k][0])),
-                    tuple(sorted(words[k][0] | words[k][1])),
-                )
+                for x in (_satisfied(words[k][0]), _satisfied(words[k][0] | words[k][1]))
             ],
         )
 
@@ -181,9 +179,10 @@ class Prefilter:
         if self.words is not None and lowered.isascii():
             satisfies = self.words_satisfy
             marked = b"\0" + lowered.encode("ascii").translate(NUL) + b"\0"
+            last = len(marked)
             for pattern, begin, end in self.words.find_matches_as_indexes(marked, overlapping=True):
-                whole = end == len(marked) or marked[end] == 0
-                seen[2 * pattern + whole].append(begin)
+                # a whole token when a NUL (or the end) follows
+                seen[2 * pattern + (end == last or marked[end] == 0)].append(begin)
         else:
             satisfies = self.satisfies
             for pattern, begin, end in self.automaton.find_matches_as_indexes(
@@ -195,8 +194,8 @@ class Prefilter:
                 seen[2 * pattern + whole].append(begin)
         in_note: dict[int, int] = {}  # per rule: a bit per item found in the note
         for key in seen:
-            for rule, item in satisfies[key]:
-                in_note[rule] = in_note.get(rule, 0) | 1 << item
+            for rule, _, bit in satisfies[key]:
+                in_note[rule] = in_note.get(rule, 0) | bit
         rules = self.rules
         known: dict[int, bool] = {}
         candidates = {
@@ -239,6 +238,14 @@ class Prefilter:
         ]
 
 
+#: What a pattern satisfies: a rule, one of its items, and the item's bit (``1 << item``).
+Satisfied = tuple[int, int, int]
+
+
+def _satisfied(pairs: set[tuple[int, int]]) -> tuple[Satisfied, ...]:
+    return tuple((r, i, 1 << i) for r, i in sorted(pairs))
+
+
 @dataclass
 class _Scan:
     """One note's search: where each automaton pattern occurs (``seen``), what each satisfies,
@@ -247,32 +254,44 @@ class _Scan:
 
     rules: tuple[Rule, ...]
     seen: dict[int, list[int]]
-    satisfies: list[tuple[tuple[int, int], ...]]
+    satisfies: list[tuple[Satisfied, ...]]
     candidates: set[int]
     lowered: str
     marked: bytes | None
     around: Pieces
 
+    #: Per piece: its lower-cased text and its marked bytes (see :meth:`holds`).
+    texts: dict[tuple[int, int], tuple[str, bytes | None]] = field(default_factory=dict)
+    #: Per kind (target rules, section headers): where each candidate's items occur.
+    at: dict[bool, dict[tuple[int, int], list[int]]] | None = None
+
     def holds(self, rule: Rule, piece: tuple[int, int]) -> bool:
         """Whether a rule passes its checks in a piece (its items are looked up first)."""
-        return rule.holds_in(
-            self.lowered[piece[0] : piece[1]],
-            # in the marked note, the piece's characters and the one on either side
-            None if self.marked is None else self.marked[piece[0] : piece[1] + 2],
-        )
+        texts = self.texts.get(piece)
+        if texts is None:
+            texts = self.texts[piece] = (
+                self.lowered[piece[0] : piece[1]],
+                # in the marked note, the piece's characters and the one on either side
+                None if self.marked is None else self.marked[piece[0] : piece[1] + 2],
+            )
+        return rule.holds_in(*texts)
 
     def positions(self, *, header: bool) -> dict[tuple[int, int], list[int]]:
         """Per (rule, item) of the candidate target rules (or headers), where it occurs, in
-        order."""
-        at: defaultdict[tuple[int, int], list[int]] = defaultdict(list)
-        rules, candidates = self.rules, self.candidates
-        for key, begins in self.seen.items():
-            for r, i in self.satisfies[key]:
-                if r in candidates and rules[r].header is header:
-                    at[r, i].extend(begins)
-        for begins in at.values():
-            begins.sort()
-        return at
+        order (both kinds found in one pass over the note's hits)."""
+        if self.at is None:
+            by_kind: dict[bool, defaultdict[tuple[int, int], list[int]]]
+            by_kind = {False: defaultdict(list), True: defaultdict(list)}
+            rules, candidates = self.rules, self.candidates
+            for key, begins in self.seen.items():
+                for r, i, _ in self.satisfies[key]:
+                    if r in candidates:
+                        by_kind[rules[r].header][r, i].extend(begins)
+            for at in by_kind.values():
+                for begins in at.values():
+                    begins.sort()
+            self.at = {kind: dict(at) for kind, at in by_kind.items()}
+        return self.at[header]
 
     def where(self, *, header: bool, before: int) -> dict[tuple[int, int], set[int]]:
         """The pieces, starting before ``before``, where a candidate target rule (or section
