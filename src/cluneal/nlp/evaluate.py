@@ -164,12 +164,37 @@ def table(scores: Scores) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from cluneal.nlp.pipeline import find
+    """Print the table of an annotated set (its misses on standard error); exit 2, naming the
+    file and line, for a file that cannot be read or markup that names no known concept or
+    attribute."""
+    import argparse
 
-    if len(argv) != 1:
-        print("usage: python -m cluneal.nlp.evaluate ANNOTATED.txt", file=sys.stderr)
+    parser = argparse.ArgumentParser(
+        prog="python -m cluneal.nlp.evaluate",
+        description="Precision and recall of the notes pipeline on an annotated set.",
+    )
+    parser.add_argument("annotated", type=Path, metavar="ANNOTATED.txt")
+    path = parser.parse_args(argv).annotated
+    from cluneal.nlp.pipeline import find, pipeline
+
+    try:
+        sentences = parse_annotated(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: cannot be read ({exc.__class__.__name__}: {exc})", file=sys.stderr)
         return 2
-    sentences = parse_annotated(Path(argv[0]).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 2
+    known = {c.id for c in pipeline().lexicon.concepts}
+    for sentence in sentences:
+        for gold in sentence.gold:
+            if gold.concept not in known:
+                print(
+                    f"{path}: line {sentence.line}: unknown concept {gold.concept!r} "
+                    f"(known: {', '.join(sorted(known))})",
+                    file=sys.stderr,
+                )
+                return 2
     scores = score(sentences, find)
     print(f"{len(sentences)} sentences, {sum(len(s.gold) for s in sentences)} findings")
     print(table(scores))
