@@ -194,3 +194,21 @@ _SCOPED_BEFORE = {
     "planned",
     "in",
 }
+
+
+def test_the_exception_words_come_from_the_lexicon(tmp_path: Path, raw: dict[str, Any]) -> None:
+    text = "No tenderness except over the right PSIS."
+    assert [f.negated for f in pipeline().find([text])[0]] == [False]
+    raw["lexicon"]["exception_words"] = ["other than", "apart from"]
+    pack = load_pack(site_pack(tmp_path, raw))
+    assert pack.lexicon.exception_words == (("other", "than"), ("apart", "from"))
+    assert [f.negated for f in pipeline(pack).find([text])[0]] == [True]
+    other = "Nontender to palpation other than at the left PSIS."
+    assert [f.negated for f in pipeline(pack).find([other])[0]] == [False]
+
+
+def test_exception_words_are_lower_case(raw: dict[str, Any], problems: Any) -> None:
+    raw["lexicon"]["exception_words"] = ["Except", 3]
+    found = problems(raw)
+    assert any(p.startswith("lexicon.exception_words[0]: must be lower case") for p in found)
+    assert any(p.startswith("lexicon.exception_words[1]: ") for p in found)

@@ -136,6 +136,9 @@ class Lexicon:
     #: Words that give a side to the finding they are part of only, never to one near them
     #: ("BLE numbness" is bilateral; "low back pain with BLE weakness" is not).
     own_sides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Words after which a negated finding's site is the exception, asserted ("no tenderness
+    #: except over the right PSIS"), each as its tokens.
+    exception_words: tuple[tuple[str, ...], ...] = ()
 
 
 def _words(node: Node, *, single: bool) -> tuple[str, ...]:
@@ -316,6 +319,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         "section_attributes",
         "side_window",
         "negating_words",
+        "exception_words",
         "sections",
         "checklist",
         "lists",
@@ -379,6 +383,7 @@ def read_lexicon(node: Node, refs: SourceRefs) -> Lexicon | None:
         section_concepts,
         frozenset(classes[lists.joiner]) if lists else frozenset(),
         own,
+        tuple(tuple(w.split()) for w in _words(node.get("exception_words"), single=False)),
     )
 
 

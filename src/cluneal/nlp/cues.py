@@ -12,7 +12,7 @@ and the cues inside are matched, pruned and scoped as ``ConText`` does
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from medspacy.common.util import prune_overlapping_matches
 from medspacy.context import ConText, ConTextGraph, ConTextModifier, ConTextRule
@@ -26,16 +26,14 @@ from cluneal.nlp.anchored import Anchored
 from cluneal.nlp.targets import token_patterns
 
 _ENDS = frozenset(".?!")
-#: Words after which a negated finding's site is the exception, asserted: "no tenderness
-#: except over the right PSIS", "nontender to palpation other than at the left PSIS".
-_EXCEPTIONS = (("except",), ("besides",), ("other", "than"), ("apart", "from"), ("aside", "from"))
 
 
-def excepted(span: Span) -> bool:
-    """Whether a finding holds an exception word after its first word: what it names after
-    the word is the exception to the negation before it, so it is asserted."""
+def excepted(span: Span, exceptions: Iterable[tuple[str, ...]]) -> bool:
+    """Whether a finding holds one of the lexicon's exception words (``exception_words``) after
+    its first word: what it names after the word is the exception to the negation before it,
+    so it is asserted ("no tenderness except over the right PSIS")."""
     words = [t.lower_ for t in span]
-    return any(tuple(words[i : i + len(w)]) == w for w in _EXCEPTIONS for i in range(1, len(words)))
+    return any(tuple(words[i : i + len(w)]) == w for w in exceptions for i in range(1, len(words)))
 
 
 def context_rules(lexicon: Lexicon) -> list[ConTextRule]:

@@ -272,7 +272,7 @@ class Pipeline:
             attribute = _ATTRIBUTES.get(modifier.category)
             if attribute:
                 flags[attribute] = True
-        if flags["negated"] and excepted(span):
+        if flags["negated"] and excepted(span, self.lexicon.exception_words):
             flags["negated"] = False
         attribute = self.lexicon.section_attributes.get(section or "")
         only = (self.lexicon.section_concepts or {}).get(section or "")
