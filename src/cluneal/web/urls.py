@@ -21,4 +21,5 @@ urlpatterns = [
     path("learn/", include("cluneal.web.learn.urls")),
 ]
 
+handler400 = "cluneal.web.core.errors.unreadable_body"
 handler404 = "cluneal.web.core.errors.not_found"

@@ -67,7 +67,8 @@ def test_an_oversized_request_is_refused_and_saves_nothing(cast):
     response = cast.client("alice").post(
         f"/records/{cast.patient.pk}/visits/new", {"date": "2026-11-10", "notes": "x" * 1_100_000}
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert "limit of 1,000,000 bytes (CLUNEAL_MAX_REQUEST_BYTES)" in response.content.decode()
     assert counts() == before
 
 

@@ -213,6 +213,43 @@ def test_no_malformed_request_gets_a_server_error(cast, root, route, name, time_
     assert state() == before
 
 
+#: Routes that read their bodies themselves, with their own limits and answers (CDS Hooks: a
+#: JSON 413 naming CLUNEAL_CDS_MAX_BYTES; the API: tests/web/test_api.py).
+OWN_BODIES = re.compile(r"^(cds-|api-|/?api/)")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), ROUTES, ids=[name for _, name in ROUTES])
+def test_a_body_django_refuses_to_read_is_named_and_changes_nothing(
+    cast, route, name, settings, time_machine
+):
+    """Every form a page can post: a body over CLUNEAL_MAX_REQUEST_BYTES gets 413, one with
+    too many fields 400, each saying so in words (not Django's bare "Bad Request (400)"),
+    whatever the view; nothing is saved."""
+    time_machine.move_to("2026-11-08 12:00:00+00:00")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    path = fill(route, valid_values(cast))
+    before = state()
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.carol)
+    large = client.post(path, {"notes": "x" * 20_000, "record_number": "A-1"})
+    many = client.post(path, {f"field{i}": "1" for i in range(60)})
+    assert state() == before
+    if OWN_BODIES.search(name) or route.startswith("api/"):
+        assert large.status_code < 500 and many.status_code < 500
+        return
+    for response in (large, many):
+        if response.status_code in (404, 405):
+            return  # a view with no form: nothing is read
+    assert large.status_code == 413, (name, large.status_code)
+    assert "over this site's limit of 10,000 bytes (CLUNEAL_MAX_REQUEST_BYTES)" in (
+        large.content.decode()
+    )
+    assert many.status_code == 400, (name, many.status_code)
+    assert "more than 50 fields; nothing was saved" in many.content.decode()
+
+
 NUL = (
     "Bad request: the address or a form value contains a NUL character (U+0000), "
     "which no field accepts."
