@@ -102,6 +102,25 @@ def worker_ready(worker: Any) -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn's settings for ``cluneal serve``. No control socket: Cluneal does not use
+    ``gunicornc``, and gunicorn would otherwise make one in the user's home directory (shared
+    by every server on the machine, an error logged where the home is read-only)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "errorlog": "-",
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "forwarded_allow_ips": os.environ.get("CLUNEAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        "post_worker_init": worker_ready,
+        "control_socket_disable": True,
+    }
+
+
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -109,19 +128,7 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            options: dict[str, Any] = {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": threads,
-                "worker_class": "gthread",
-                "accesslog": "-",
-                "errorlog": "-",
-                "timeout": 60,
-                "graceful_timeout": 10,
-                "forwarded_allow_ips": os.environ.get("CLUNEAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-                "post_worker_init": worker_ready,
-            }
-            for key, value in options.items():
+            for key, value in gunicorn_options(host, port, workers, threads).items():
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
