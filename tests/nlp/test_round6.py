@@ -161,3 +161,39 @@ def test_a_list_after_an_exam_table_colon_shares_its_head() -> None:
     findings = found("Tender: R PSIS, R iliac crest, R SIJ; L side nontender.")
     assert findings["sacroiliac_joint_pain"].side == "right"
     assert findings["iliac_crest_tenderness"].side == "right"
+
+
+@pytest.mark.parametrize(
+    ("landmarks", "tail"),
+    list(
+        product(
+            [
+                ("the posterior superior iliac spines", "the sacroiliac joints", "the iliac crests"),
+                ("the PSIS", "the SI joints", "the iliac crests"),
+            ],
+            ["are all tender to palpation", "are tender", "were all exquisitely tender"],
+        )
+    ),
+)
+def test_a_list_of_landmarks_with_the_tenderness_told_after_a_verb(
+    landmarks: tuple[str, str, str], tail: str
+) -> None:
+    text = f"On exam, {landmarks[0]}, {landmarks[1]} and {landmarks[2]} {tail}."
+    assert {"psis_tenderness", "sacroiliac_joint_pain", "iliac_crest_tenderness"} <= set(
+        found(text)
+    ), text
+
+
+def test_the_list_verb_does_not_make_other_body_parts_a_finding() -> None:
+    assert not found("The hips and the knees are all tender to palpation.")
+
+
+@pytest.mark.parametrize("verb", ["felt", "located", "localized", "worst"])
+def test_pain_placed_at_the_si_joint_by_a_verb(verb: str) -> None:
+    finding = found(f"Her pain is {verb} over the right sacroiliac joint.")["sacroiliac_joint_pain"]
+    assert finding.side == "right"
+
+
+def test_re_created_hyphenated_is_reproduced() -> None:
+    text = "Her familiar pain is re-created by firm pressure on the R iliac crest."
+    assert found(text)["radiation_on_pressure"].side == "right"
