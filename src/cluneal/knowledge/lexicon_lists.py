@@ -9,8 +9,10 @@ site: ``low back``, ``@buttock``, ``@limb``) and its ``heads`` (a word class: pa
 tenderness words). From these, every part gets two derived sequences:
 
 * *before* - the part, one or two joiners (", and"), a word that is no joiner and up to
-  ``gap - 1`` more list words (another item), then a head:
-  ``[low|lower, back, @joiner, @joiner?, @list_item_word, ~8@list_word, @pain_word]``;
+  ``gap - 1`` more list words (another item), up to three words of the ``copula`` class when
+  the lexicon names one ("the SI joints and the iliac crests *are all* tender"), then a head:
+  ``[low|lower, back, @joiner, @joiner?, @list_item_word, ~8@list_word, ~3@list_copula,
+  @pain_word]``;
 * *after* - a head, up to two verbs ("radiating"), a preposition, one to ``gap`` list words, a
   joiner, up to two modifiers (or side words), then the part:
   ``[@pain_word, ~2@list_verb, @list_preposition, @list_item_word, ~8@list_word, @joiner,
@@ -44,11 +46,13 @@ class Lists:
     modifier: str
     fillers: tuple[str, ...]
     gap: int
+    #: The class of the words that may stand between the last item and a head after it.
+    copula: str | None = None
 
 
 def read_lists(node: Node, classes: dict[str, tuple[str, ...]]) -> Lists | None:
     """The ``lists`` section: class names (checked against ``classes``) and the gap."""
-    keys = ("joiner", "preposition", "verb", "modifier", "fillers", "gap", "note")
+    keys = ("joiner", "preposition", "verb", "modifier", "copula", "fillers", "gap", "note")
     if node.missing or not node.obj(keys):
         return None
     names: dict[str, str] = {}
@@ -63,10 +67,20 @@ def read_lists(node: Node, classes: dict[str, tuple[str, ...]]) -> Lists | None:
     node.get("fillers").required()
     node.get("gap").required()
     gap = node.get("gap").integer(2, 10)
+    copula = node.get("copula").string(non_empty=True)
+    if copula is not None and copula not in classes:
+        node.get("copula").fail(f"unknown word class {copula!r}")
+        copula = None
     if len(names) != 4 or gap is None:
         return None
     return Lists(
-        names["joiner"], names["preposition"], names["verb"], names["modifier"], tuple(fillers), gap
+        names["joiner"],
+        names["preposition"],
+        names["verb"],
+        names["modifier"],
+        tuple(fillers),
+        gap,
+        copula,
     )
 
 
@@ -103,7 +117,8 @@ def derived(lists: Lists, part: tuple[str, ...], heads: str) -> list[tuple[tuple
     """The two list sequences of one part, each with where its part stands."""
     # another item: a word that is no joiner, then list words
     gap = (f"@{LIST_ITEM}", f"~{lists.gap - 1}@{LIST_WORD}")
-    before = (*part, f"@{lists.joiner}", f"@{lists.joiner}?", *gap, f"@{heads}")
+    copula = (f"~3@{lists.copula}",) if lists.copula else ()
+    before = (*part, f"@{lists.joiner}", f"@{lists.joiner}?", *gap, *copula, f"@{heads}")
     after: tuple[str, ...] = (f"@{heads}", f"~2@{lists.verb}", f"@{lists.preposition}", *gap)
     after += (f"@{lists.joiner}", f"~2@{LIST_MODIFIER}", *part)
     return [(before, BEFORE), (after, AFTER)]

@@ -17,6 +17,8 @@ _ABBREVIATIONS = (
     *("Dr.", "Mr.", "Mrs.", "Ms.", "vs.", "e.g.", "i.e.", "St.", "approx.", "No."),
     *("r/o", "R/O", "s/p", "S/P", "h/o", "H/O", "c/o", "C/O", "b/l", "B/L", "w/", "n/v"),
     *("S/p", "H/o", "R/o", "C/o"),
+    # sides and the SI joint written with periods: "Lt. PSIS" is no sentence end
+    *("Lt.", "Rt.", "lt.", "rt.", "LT.", "RT.", "S.I.", "s.i."),
 )
 
 
