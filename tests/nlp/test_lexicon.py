@@ -212,3 +212,15 @@ def test_exception_words_are_lower_case(raw: dict[str, Any], problems: Any) -> N
     found = problems(raw)
     assert any(p.startswith("lexicon.exception_words[0]: must be lower case") for p in found)
     assert any(p.startswith("lexicon.exception_words[1]: ") for p in found)
+
+
+def test_a_new_pipeline_leaves_the_collectors_generations(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    import gc
+
+    raw["lexicon"]["exception_words"] = ["except"]  # a pack of its own: a pipeline built anew
+    pack = load_pack(site_pack(tmp_path, raw))
+    before = gc.get_freeze_count()
+    pipeline(pack)
+    assert gc.get_freeze_count() > before + 10_000

@@ -21,7 +21,10 @@ LANDMARKS = [
     ("ileac crest", "iliac_crest_tenderness"),
     ("illiac crest", "iliac_crest_tenderness"),
 ]
-SI_JOINTS = [("sacroilliac joint", "sacroiliac_joint_pain"), ("S.I. joint", "sacroiliac_joint_pain")]
+SI_JOINTS = [
+    ("sacroilliac joint", "sacroiliac_joint_pain"),
+    ("S.I. joint", "sacroiliac_joint_pain"),
+]
 SIDES = [("left", "left"), ("right", "right"), ("Lt.", "left"), ("Rt.", "right")]
 TENDERNESS = [
     "Pain to palpitation over the {side} {site}.",
@@ -36,14 +39,18 @@ def found(text: str) -> dict[str, Finding]:
 
 
 @pytest.mark.parametrize(
-    ("template", "landmark", "side"), list(product(TENDERNESS, LANDMARKS + SI_JOINTS, SIDES))
+    ("template", "landmark", "side"),
+    [
+        (template, landmark, side)
+        for template, landmark, side in product(TENDERNESS, LANDMARKS + SI_JOINTS, SIDES)
+        # the pain told before the pressing is written for the PSIS and the crest only
+        if not (landmark[1] == "sacroiliac_joint_pain" and "palpate" in template)
+    ],
 )
 def test_tenderness_in_dictated_orders_with_its_side(
     template: str, landmark: tuple[str, str], side: tuple[str, str]
 ) -> None:
     site, concept = landmark
-    if concept == "sacroiliac_joint_pain" and "palpate" in template:
-        pytest.skip("the pain told before the pressing is written for the PSIS and the crest")
     text = template.format(side=side[0], site=site)
     finding = found(text).get(concept)
     assert finding is not None, text
@@ -120,7 +127,11 @@ def test_what_is_none(text: str) -> None:
     ("text", "concept", "attribute"),
     [
         ("Tenderness over the PSIS was not appreciated.", "psis_tenderness", "negated"),
-        ("Iliac crest tenderness was not found on either side.", "iliac_crest_tenderness", "negated"),
+        (
+            "Iliac crest tenderness was not found on either side.",
+            "iliac_crest_tenderness",
+            "negated",
+        ),
         ("Tinel's sign -ve bilaterally.", "radiation_on_pressure", "negated"),
         (
             "Red flag screen: saddle anaesthesia, urinary retention, progressive weakness - all "
@@ -168,7 +179,11 @@ def test_a_list_after_an_exam_table_colon_shares_its_head() -> None:
     list(
         product(
             [
-                ("the posterior superior iliac spines", "the sacroiliac joints", "the iliac crests"),
+                (
+                    "the posterior superior iliac spines",
+                    "the sacroiliac joints",
+                    "the iliac crests",
+                ),
                 ("the PSIS", "the SI joints", "the iliac crests"),
             ],
             ["are all tender to palpation", "are tender", "were all exquisitely tender"],
