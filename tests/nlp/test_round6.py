@@ -85,6 +85,9 @@ def test_concordant_pain_on_palpation_is_pain_reproduced_not_tenderness(
 @pytest.mark.parametrize(
     "text",
     [
+        # red flags come first (P1): retention after an anaesthetic is not explained away
+        "Urinary retention after spinal anaesthesia, resolved with one catheterisation.",
+        "Urinary retention following epidural anesthesia.",
         "Ca prostate with bony metastases.",
         "PMH: CA breast, in remission.",
         "Known metastatic NSCLC.",
@@ -112,7 +115,6 @@ def test_red_flags_written_other_ways(text: str) -> None:
     "text",
     [
         "CA-125 within normal limits.",
-        "Urinary retention after spinal anaesthesia, resolved with one catheterisation.",
         "Urinary incontinence after prostatectomy, improving with pelvic floor exercises.",
         "Pressure over the right maxillary sinus reproduces her headache.",
         "Leukemoid reaction, likely secondary to infection.",
